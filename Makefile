@@ -1,0 +1,115 @@
+# glpiops.glpi — the two set-up commands a newcomer needs:
+#   make inventory   agentless GLPI inventory of this machine into ./glpi-inventory/
+#   make test        everything CI checks (run as root: it installs packages and a throwaway user)
+# `make help` lists the other targets.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON       ?= python3
+VENV         := $(CURDIR)/.venv
+VENV_OLDEST  := $(CURDIR)/.venv-oldest
+CACHE        := $(CURDIR)/.cache
+COLLECTIONS  := $(CURDIR)/.collections
+SRC_TREE     := $(CACHE)/src
+VERSION      := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL      := $(CACHE)/build/glpiops-glpi-$(VERSION).tar.gz
+OUTPUT       ?= $(CURDIR)/glpi-inventory
+
+# Quiet, reproducible Ansible runs against the project-local collection.
+ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+               ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
+               ANSIBLE_RETRY_FILES_ENABLED=false
+
+.PHONY: help inventory test venv venv-oldest collection check-root \
+        test-units test-units-oldest test-vermin test-changelog test-lint test-docs test-build \
+        test-sanity test-integration bench clean
+
+help:
+	@echo "make inventory   agentless GLPI inventory of this machine, written to $(OUTPUT)/<deviceid>.json"
+	@echo "make test        sanity, unit (oldest and newest ansible-core), integration over real sshd, lint, docs, build"
+	@echo "make clean       remove virtualenvs, build output and written inventories"
+
+# --- environments -----------------------------------------------------------------
+
+$(VENV)/.installed: tests/requirements/dev.txt
+	@tests/bin/ensure-venv-support.sh $(PYTHON)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
+
+$(VENV_OLDEST)/.installed: tests/requirements/oldest.txt
+	@tests/bin/ensure-venv-support.sh $(PYTHON)
+	$(PYTHON) -m venv $(VENV_OLDEST)
+	$(VENV_OLDEST)/bin/pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
+
+venv: $(VENV)/.installed
+venv-oldest: $(VENV_OLDEST)/.installed
+
+# Build the tarball users get, and install it into the project-local collections path.
+collection: venv
+	@rm -rf $(CACHE)/build && mkdir -p $(CACHE)/build
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(CACHE)/build .
+	$(VENV)/bin/ansible-galaxy collection install --force -p $(COLLECTIONS) $(TARBALL)
+
+# The source tree seen as a collection, for unit tests (a link: Python follows it).
+$(SRC_TREE)/ansible_collections/glpiops/glpi:
+	@mkdir -p $(@D)
+	@ln -sfn $(CURDIR) $@
+
+# --- the main job ------------------------------------------------------------------
+
+inventory: collection
+	$(ANSIBLE_ENV) $(VENV)/bin/ansible-playbook glpiops.glpi.inventory -e glpi_local_path=$(OUTPUT)
+	@echo "GLPI inventory JSON: $$(ls -t $(OUTPUT)/*.json | head -n 1)"
+
+# --- tests ----------------------------------------------------------------------------
+
+check-root:
+	@if [ "$$(id -u)" != 0 ]; then \
+	  echo "make test must run as root: it installs openssh-server with apt-get when missing, starts a private sshd on 127.0.0.1"; \
+	  echo "and creates a throwaway user (glpiops-it) for the ssh integration tests. Run it as root, e.g. in a disposable VM or container."; \
+	  exit 1; fi
+
+PYTEST_UNIT = -p no:cacheprovider --import-mode=importlib -q tests/unit
+
+test-units: venv $(SRC_TREE)/ansible_collections/glpiops/glpi
+	@echo "== unit tests (ansible-core $$($(VENV)/bin/python -c 'import ansible; print(ansible.__version__)')) =="
+	PYTHONPATH=$(SRC_TREE) $(VENV)/bin/python -m pytest $(PYTEST_UNIT)
+
+test-units-oldest: venv-oldest $(SRC_TREE)/ansible_collections/glpiops/glpi
+	@echo "== unit tests (ansible-core $$($(VENV_OLDEST)/bin/python -c 'import ansible; print(ansible.__version__)')) =="
+	PYTHONPATH=$(SRC_TREE) $(VENV_OLDEST)/bin/python -m pytest $(PYTEST_UNIT)
+
+test-vermin: venv
+	@echo "== target-side code runs on Python 3.8+ (vermin) =="
+	$(VENV)/bin/vermin --no-tips --violations --eval-annotations -t=3.8- plugins/modules plugins/module_utils
+
+test-changelog: venv
+	@echo "== changelog fragments (antsibull-changelog lint) =="
+	$(VENV)/bin/antsibull-changelog lint
+
+test-lint: venv collection
+	@echo "== ansible-lint --profile production =="
+	$(ANSIBLE_ENV) $(VENV)/bin/ansible-lint --offline --profile production
+
+test-docs: collection
+	@echo "== plugin docs (antsibull-docs lint-collection-docs, ansible-doc) =="
+	cd $(COLLECTIONS)/ansible_collections/glpiops/glpi && $(VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs .
+	$(ANSIBLE_ENV) $(VENV)/bin/ansible-doc glpiops.glpi.glpi_inventory > $(CACHE)/ansible-doc.txt
+	@grep -q "Agentless GLPI inventory" $(CACHE)/ansible-doc.txt && echo "ansible-doc glpiops.glpi.glpi_inventory renders"
+
+test-sanity: venv
+	PATH=$(VENV)/bin:$$PATH tests/bin/sanity.sh
+
+test-integration: check-root collection
+	@echo "== integration: real sshd on 127.0.0.1, ansible-playbook over ssh and paramiko_ssh =="
+	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/integration
+
+test: check-root test-units test-units-oldest test-vermin test-changelog test-docs test-lint test-sanity test-integration
+	@echo "== make test: all checks passed =="
+
+clean:
+	rm -rf $(VENV) $(VENV_OLDEST) $(CACHE) $(COLLECTIONS) $(OUTPUT) tests/output

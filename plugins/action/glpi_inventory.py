@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Action plugin of ``glpiops.glpi.glpi_inventory``.
+
+Runs the collector module once on the target over the task's own connection,
+shapes its raw result into a GLPI inventory document on the controller, and
+writes ``<deviceid>.json`` into ``local_path``.  The documentation lives with the
+module of the same name.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT
+from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import (
+    COLLECTOR_OPTIONS,
+    inventory_argument_spec,
+)
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory import (
+    build_inventory,
+    render_document,
+    section_counts,
+    section_fingerprints,
+)
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._local_target import (
+    LocalTargetError,
+    document_path,
+    read_document_text,
+    write_document_text,
+)
+
+COLLECTOR = "glpiops.glpi.glpi_inventory"
+
+
+def python_missing_message(collected):
+    """A clear message when the collector could not start because the target has no Python."""
+    output = "%s\n%s" % (collected.get("module_stderr", ""), collected.get("module_stdout", ""))
+    if collected.get("rc") == 127 or "not found" in output or "No such file" in output:
+        first = next((line.strip() for line in output.splitlines() if line.strip()), "")
+        return (
+            "Python is required on the target to run the glpi_inventory collector (Python 3.8 or newer): %s. "
+            "Install it, or point the ansible_python_interpreter variable at it." % (first or "no interpreter found")
+        )
+    return None
+
+
+def fingerprint_text(document):
+    return "".join("%s: %s\n" % item for item in section_fingerprints(document).items()) if document else ""
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(inventory_argument_spec())
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        self._supports_async = False
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        try:
+            result.update(self._run(task_vars or {}))
+        except (AnsibleActionFail, LocalTargetError) as exc:
+            result.update(failed=True, msg=str(exc))
+        return result
+
+    def _run(self, task_vars):
+        validation, params = self.validate_argument_spec(argument_spec=inventory_argument_spec())
+        params = validation.validated_parameters
+        if not params["local_path"] and not params["return_inventory"]:
+            raise AnsibleActionFail("glpi_inventory needs somewhere to send the document: set local_path, or return_inventory=true")
+        if params["deviceid"]:
+            document_path(".", params["deviceid"])  # refuse an unusable deviceid before collecting
+        if params["collect_timeout"] < 1:
+            raise AnsibleActionFail("collect_timeout must be at least 1 second, got %s" % params["collect_timeout"])
+
+        collected = self._execute_module(
+            module_name=COLLECTOR,
+            module_args=self._collector_args(params),
+            task_vars=task_vars,
+        )
+        if collected.get("failed"):
+            message = python_missing_message(collected) if "raw_format" not in collected else None
+            return dict(failed=True, msg=message or "collection failed on the target: %s" % collected.get("msg", "unknown error"),
+                        **{k: v for k, v in collected.items() if k in ("rc", "module_stderr", "module_stdout", "exception")})
+        if collected.get("raw_format") != RAW_FORMAT:
+            raise AnsibleActionFail(
+                "the collector on the target returned format %r, this controller expects %r: mixed glpiops.glpi versions?"
+                % (collected.get("raw_format"), RAW_FORMAT)
+            )
+
+        deviceid = collected["deviceid"]
+        document, warnings = build_inventory(collected, deviceid, itemtype=params["itemtype"], tag=params["tag"])
+        result = dict(
+            changed=bool(collected.get("changed")),
+            deviceid=deviceid,
+            deviceid_source=collected.get("deviceid_source"),
+            sections=section_counts(document),
+        )
+        if params["local_path"]:
+            written = self._write_local(params["local_path"], document)
+            written["changed"] = written["changed"] or result["changed"]
+            result.update(written)
+        if params["return_inventory"]:
+            result["inventory"] = document
+        if warnings:
+            result["warnings"] = warnings
+        return result
+
+    def _collector_args(self, params):
+        args = {name: params[name] for name in COLLECTOR_OPTIONS}
+        # "~" must be the home of the login user, not of the become user: name it.
+        path = args["deviceid_path"]
+        remote_user = self._get_remote_user()
+        if path.startswith("~/") and self._play_context.become and remote_user:
+            args["deviceid_path"] = "~%s/%s" % (remote_user, path[2:])
+        return args
+
+    def _write_local(self, directory, document):
+        path = document_path(directory, document["deviceid"])
+        text = render_document(document)
+        previous_text = read_document_text(path)
+        changed = previous_text != text
+        result = dict(path=path, changed=changed)
+        if self._task.diff:
+            previous = None
+            if previous_text:
+                try:
+                    previous = json.loads(previous_text)
+                except ValueError:
+                    previous = None
+            result["diff"] = dict(
+                before_header=path, after_header=path,
+                before=fingerprint_text(previous), after=fingerprint_text(document),
+            )
+        if changed and not self._task.check_mode:
+            write_document_text(path, text)
+        return result

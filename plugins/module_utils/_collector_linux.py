@@ -1,0 +1,156 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Collect the raw material of a GLPI inventory on a Linux target, in one pass.
+
+Private to the glpiops.glpi collection: no compatibility promise.
+
+Each source is a small function that returns plain data (file contents, command
+output, sysfs attributes) without interpreting it: parsing and shaping into GLPI's
+format happen on the controller (``plugin_utils``), where they are pure functions
+tested on recorded outputs.  A source that is missing, refused or too slow is
+dropped alone and named in ``errors``; it never fails the host.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+from ansible_collections.glpiops.glpi.plugins.module_utils._sources import (
+    SourceUnavailable,
+    list_dir,
+    read_attributes,
+    read_text,
+    run_command,
+)
+
+# Bumped when the shape of ``sources`` changes, so the controller can refuse a
+# collector it does not understand (mixed collection versions).
+RAW_FORMAT = 1
+
+_DMI_DIR = "/sys/class/dmi/id"
+_DMI_ATTRIBUTES = (
+    "bios_date", "bios_vendor", "bios_version",
+    "board_asset_tag", "board_name", "board_serial", "board_vendor", "board_version",
+    "chassis_asset_tag", "chassis_serial", "chassis_type", "chassis_vendor", "chassis_version",
+    "product_name", "product_serial", "product_sku", "product_uuid", "product_version", "product_family",
+    "sys_vendor",
+)
+_NET_DIR = "/sys/class/net"
+_NET_ATTRIBUTES = ("address", "operstate", "type", "mtu", "speed", "carrier", "flags")
+
+
+class Gatherer(object):
+    """Runs sources one by one, keeping each result or the reason it failed."""
+
+    def __init__(self, timeout):
+        self.timeout = timeout
+        self.sources = {}
+        self.errors = {}
+
+    def gather(self, name, func, *args, **kwargs):
+        optional = kwargs.pop("optional", False)
+        try:
+            self.sources[name] = func(*args, **kwargs)
+        except SourceUnavailable as exc:
+            reason = str(exc)
+            if not (optional and reason.startswith(("not found", "command not found"))):
+                self.errors[name] = reason
+        except Exception as exc:  # pylint: disable=broad-except
+            # A bug or an oddity of one source must not cost the whole inventory.
+            self.errors[name] = "unexpected %s: %s" % (type(exc).__name__, exc)
+
+
+def _uname():
+    info = os.uname()
+    return {
+        "sysname": info.sysname,
+        "nodename": info.nodename,
+        "release": info.release,
+        "version": info.version,
+        "machine": info.machine,
+    }
+
+
+def _first_readable(paths):
+    last = None
+    for path in paths:
+        try:
+            return read_text(path)
+        except SourceUnavailable as exc:
+            last = exc
+    raise last
+
+
+def _timezone():
+    zone = None
+    try:
+        zone = read_text("/etc/timezone").strip() or None
+    except SourceUnavailable:
+        link = None
+        try:
+            link = os.readlink("/etc/localtime")
+        except OSError:
+            pass
+        if link and "zoneinfo/" in link:
+            zone = link.split("zoneinfo/", 1)[1]
+    return {"abbreviation": time.strftime("%Z"), "offset": time.strftime("%z"), "zone": zone}
+
+
+def _dmi():
+    if not os.path.isdir(_DMI_DIR):
+        raise SourceUnavailable("not found: %s" % _DMI_DIR)
+    values = read_attributes(_DMI_DIR, _DMI_ATTRIBUTES)
+    # Serial numbers and the UUID are root-only: say so instead of silently omitting.
+    refused = [name for name in _DMI_ATTRIBUTES
+               if name not in values and os.path.exists(os.path.join(_DMI_DIR, name))]
+    return {"attributes": values, "unreadable": refused}
+
+
+def _network_interfaces():
+    interfaces = {}
+    for name in list_dir(_NET_DIR):
+        base = os.path.join(_NET_DIR, name)
+        device = os.path.join(base, "device")
+        uevent = None
+        physical = os.path.exists(device) and not os.path.isdir(os.path.join("/sys/devices/virtual/net", name))
+        if physical:
+            try:
+                uevent = read_text(os.path.join(device, "uevent"), 65536)
+            except SourceUnavailable:
+                uevent = None
+        interfaces[name] = {
+            "attributes": read_attributes(base, _NET_ATTRIBUTES),
+            "physical": physical,
+            "device_uevent": uevent,
+            "wireless": os.path.isdir(os.path.join(base, "wireless")),
+            "infiniband_mode": os.path.isfile(os.path.join(base, "mode")),
+            "bridge": os.path.isdir(os.path.join(base, "brif")),
+            "bonding": os.path.isdir(os.path.join(base, "bonding")),
+        }
+    return interfaces
+
+
+def collect(timeout=10):
+    """Gather every Linux source; return ``(sources, errors)``."""
+    g = Gatherer(timeout)
+    g.gather("uname", _uname)
+    g.gather("hostname", socket.gethostname)
+    g.gather("hostname_fqdn", run_command, ["hostname", "-f"], timeout)
+    g.gather("os_release", _first_readable, ["/etc/os-release", "/usr/lib/os-release"])
+    g.gather("debian_version", read_text, "/etc/debian_version", optional=True)
+    g.gather("centos_release", read_text, "/etc/centos-release", optional=True)
+    g.gather("meminfo", read_text, "/proc/meminfo")
+    g.gather("cpuinfo", read_text, "/proc/cpuinfo")
+    g.gather("proc_stat", read_text, "/proc/stat")
+    g.gather("timezone", _timezone)
+    g.gather("dmi", _dmi, optional=True)
+    g.gather("net_interfaces", _network_interfaces)
+    g.gather("ip_addr", run_command, ["ip", "addr", "show"], timeout)
+    g.gather("ipv4_routes", read_text, "/proc/net/route")
+    g.gather("resolv_conf", read_text, "/etc/resolv.conf", optional=True)
+    return g.sources, g.errors

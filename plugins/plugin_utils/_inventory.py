@@ -1,0 +1,329 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Shape what the collector returned into a GLPI inventory document.
+
+Private to the glpiops.glpi collection: no compatibility promise.
+
+Pure functions, no I/O: ``build_inventory(collected, ...)`` takes the target
+module's result and returns ``(document, warnings)``.  Each section builder reads
+the raw sources it needs through the parsers in ``_linux_parsers`` and returns
+the section in GLPI's inventory format (lower-case keys, the units of the schema),
+or ``None`` when it has nothing to say.  A section that fails becomes a warning,
+never an exception: the document must always go out and always validate against
+both GLPI schemas (GLPI 10 refuses a document with a single unknown key).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+
+from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _linux_parsers as parsers
+
+VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
+
+# Single-object sections first, then lists; the order of a written document.
+SECTION_ORDER = ("hardware", "bios", "operatingsystem", "cpus", "networks")
+
+_CPU_ARCH_RE = re.compile(r"^(mips|mips64|alpha|sparc|sparc64|m68k|i\d86|x86_64|powerpc|powerpc64|arm.*|aarch64)$")
+_CPU_ARCH_ALIASES = {"ppc64le": "powerpc64", "ppc64": "powerpc64", "ppc": "powerpc", "amd64": "x86_64"}
+_CPU_MANUFACTURERS = (
+    ("GenuineIntel", "Intel"), ("AuthenticAMD", "AMD"), ("HygonGenuine", "Hygon"),
+    ("CentaurHauls", "VIA"), ("CyrixInstead", "Cyrix"), ("GenuineTMx86", "Transmeta"),
+)
+_NETWORK_STATUSES = ("up", "down", "dormant", "notpresent", "lowerlayerdown", "unknown", "testing")
+
+
+def _text(sources, name):
+    value = sources.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _int(value):
+    try:
+        return int(float(str(value).strip()))
+    except (TypeError, ValueError):
+        return None
+
+
+def _clean(section):
+    """Drop empty values: GLPI's schemas type every field, and ``None`` is no string."""
+    return {key: value for key, value in section.items() if value is not None and value != ""}
+
+
+def short_hostname(sources):
+    name = _text(sources, "hostname").strip() or (sources.get("uname") or {}).get("nodename", "")
+    return name.split(".", 1)[0] if name and not re.match(r"^[\d.]+$", name) else name
+
+
+def target_offset_seconds(sources):
+    """The target's UTC offset (``+0200`` -> 7200), 0 when unknown."""
+    offset = (sources.get("timezone") or {}).get("offset") or ""
+    match = re.match(r"^([+-])(\d{2})(\d{2})$", offset)
+    if not match:
+        return 0
+    seconds = int(match.group(2)) * 3600 + int(match.group(3)) * 60
+    return -seconds if match.group(1) == "-" else seconds
+
+
+def format_target_time(epoch, sources):
+    """An epoch as ``YYYY-MM-DD HH:MM:SS`` in the target's local time (GLPI's datetime)."""
+    if epoch is None:
+        return None
+    moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc)
+    moment += datetime.timedelta(seconds=target_offset_seconds(sources))
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def build_hardware(sources):
+    meminfo = parsers.parse_meminfo(_text(sources, "meminfo"))
+    dmi = (sources.get("dmi") or {}).get("attributes", {})
+    routes = parsers.parse_proc_net_route(_text(sources, "ipv4_routes"))
+    uuid = dmi.get("product_uuid")
+    hardware = {
+        "name": short_hostname(sources),
+        "uuid": uuid.upper() if uuid else None,
+        "memory": meminfo["MemTotal"] // 1024 if "MemTotal" in meminfo else None,
+        "swap": meminfo["SwapTotal"] // 1024 if "SwapTotal" in meminfo else None,
+        "dns": "/".join(parsers.parse_resolv_conf(_text(sources, "resolv_conf"))),
+        "defaultgateway": routes[0][1] if routes else None,
+    }
+    return _clean(hardware)
+
+
+def _bios_date(value):
+    """``MM/DD/YYYY`` (DMI's form) to GLPI's ``YYYY-MM-DD``; other forms are dropped."""
+    match = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", value or "")
+    if match:
+        return "%s-%02d-%02d" % (match.group(3), int(match.group(1)), int(match.group(2)))
+    return value if re.match(r"^\d{4}-\d{2}-\d{2}$", value or "") else None
+
+
+def build_bios(sources):
+    dmi = (sources.get("dmi") or {}).get("attributes")
+    if not dmi:
+        return None
+    bios = {
+        "bdate": _bios_date(dmi.get("bios_date")),
+        "bmanufacturer": dmi.get("bios_vendor"),
+        "bversion": dmi.get("bios_version"),
+        "smanufacturer": dmi.get("sys_vendor"),
+        "smodel": dmi.get("product_name"),
+        "ssn": dmi.get("product_serial"),
+        "skunumber": dmi.get("product_sku"),
+        "mmanufacturer": dmi.get("board_vendor"),
+        "mmodel": dmi.get("board_name"),
+        "msn": dmi.get("board_serial"),
+        "assettag": dmi.get("chassis_asset_tag"),
+        "enclosureserial": dmi.get("chassis_serial"),
+    }
+    return _clean(bios) or None
+
+
+def build_operatingsystem(sources):
+    uname = sources.get("uname") or {}
+    fqdn = _text(sources, "hostname_fqdn").strip().splitlines()
+    fqdn = fqdn[0].strip() if fqdn else short_hostname(sources)
+    domain = fqdn.split(".", 1)[1] if "." in fqdn else None
+    release = parsers.parse_os_release(
+        _text(sources, "os_release"),
+        debian_version=sources.get("debian_version"),
+        centos_release=sources.get("centos_release"),
+    )
+    timezone = sources.get("timezone") or {}
+    system = {
+        "name": release.get("name"),
+        "version": release.get("version"),
+        "full_name": release.get("full_name"),
+        "kernel_name": (uname.get("sysname") or "").lower() or None,
+        "kernel_version": uname.get("release"),
+        "arch": uname.get("machine"),
+        "fqdn": fqdn,
+        "dns_domain": domain,
+        "boot_time": format_target_time(parsers.parse_boot_epoch(_text(sources, "proc_stat")), sources),
+    }
+    if re.match(r"^[+-]\d{4}$", timezone.get("offset") or ""):
+        system["timezone"] = {"name": timezone.get("abbreviation") or timezone.get("zone") or "", "offset": timezone["offset"]}
+    return _clean(system)
+
+
+def _cpu_arch(machine):
+    arch = _CPU_ARCH_ALIASES.get(machine, machine)
+    return arch if arch and _CPU_ARCH_RE.match(arch) else None
+
+
+def build_cpus(sources):
+    """One entry per physical package, as GLPI Agent reports them."""
+    logical = parsers.parse_cpuinfo(_text(sources, "cpuinfo"))
+    packages = {}
+    for cpu in logical:
+        packages.setdefault(cpu.get("physical id", "0"), []).append(cpu)
+    arch = _cpu_arch((sources.get("uname") or {}).get("machine"))
+    cpus = []
+    for _, members in sorted(packages.items(), key=lambda item: _int(item[0]) or 0):
+        first = members[0]
+        cores = _int(first.get("cpu cores"))
+        siblings = _int(first.get("siblings")) or len(members)
+        vendor = first.get("vendor_id", "")
+        manufacturer = next((name for key, name in _CPU_MANUFACTURERS if key == vendor), vendor or None)
+        name = first.get("model name") or first.get("cpu") or first.get("processor")
+        cpu = {
+            "name": name if name and not name.isdigit() else None,
+            "manufacturer": manufacturer,
+            "speed": _int(first.get("cpu mhz")),
+            "core": cores or len({m.get("core id") for m in members}) or None,
+            "thread": (siblings // cores) if cores else None,
+            "familynumber": first.get("cpu family"),
+            "model": first.get("model"),
+            "stepping": _int(first.get("stepping")),
+            "arch": arch,
+        }
+        cpus.append(_clean(cpu))
+    return cpus
+
+
+def _uevent(text):
+    return parsers.parse_key_value_lines(text or "")
+
+
+def _interface_properties(name, sysfs, ip_info):
+    attrs = sysfs.get("attributes") or {}
+    physical = bool(sysfs.get("physical"))
+    flags = ip_info.get("flags") or []
+    status = "up" if "UP" in flags else (attrs.get("operstate") if not ip_info else "down")
+    base = {
+        "description": name,
+        "mac": ip_info.get("mac") or (attrs.get("address") or "").lower() or None,
+        "status": status if status in _NETWORK_STATUSES else None,
+        "virtualdev": not physical,
+        "mtu": ip_info.get("mtu") or _int(attrs.get("mtu")),
+    }
+    if physical:
+        uevent = _uevent(sysfs.get("device_uevent"))
+        base["driver"] = uevent.get("DRIVER")
+        base["pcislot"] = uevent.get("PCI_SLOT_NAME")
+        if uevent.get("PCI_ID") and uevent.get("PCI_SUBSYS_ID"):
+            base["pciid"] = "%s:%s" % (uevent["PCI_ID"], uevent["PCI_SUBSYS_ID"])
+        if sysfs.get("wireless"):
+            base["type"] = "wifi"
+        elif sysfs.get("infiniband_mode"):
+            base["type"] = "infiniband"
+        else:
+            base["type"] = "ethernet"
+    elif name == "lo" or attrs.get("type") == "772":
+        base["type"] = "loopback"
+    elif name.startswith("ppp"):
+        base["type"] = "dialup"
+    elif re.match(r"^[\w\d]+[:.]\d+$", name):
+        base["type"] = "alias"
+        base["base"] = re.split(r"[:.]", name)[0]
+    if sysfs.get("bridge"):
+        base["type"] = "bridge"
+    if sysfs.get("bonding"):
+        base["type"] = "aggregate"
+    speed = _int(attrs.get("speed"))
+    base["speed"] = str(speed) if status == "up" and speed and speed > 0 else "0"
+    return base
+
+
+def build_networks(sources):
+    """One entry per address, plus one for an interface without any, like GLPI Agent."""
+    sysfs_all = sources.get("net_interfaces") or {}
+    ip_all = parsers.parse_ip_addr(_text(sources, "ip_addr"))
+    gateways = {}
+    for iface, gateway in parsers.parse_proc_net_route(_text(sources, "ipv4_routes")):
+        gateways.setdefault(iface, gateway)
+    networks = []
+    for name in sorted(set(sysfs_all) | set(ip_all), key=lambda n: (n != "lo", n)):
+        if name not in ip_all and any(other.split("@", 1)[0] == name for other in ip_all):
+            continue  # ``ip`` shows it as ``name@parent``: reported under that name
+        ip_info = ip_all.get(name, {})
+        kernel_name = name.split("@", 1)[0]
+        base = _interface_properties(kernel_name, sysfs_all.get(kernel_name) or {}, ip_info)
+        base["description"] = name
+        entries = []
+        for address, prefix, label in ip_info.get("ipv4", []):
+            mask, subnet = parsers.ipv4_mask_and_subnet(address, prefix)
+            entry = dict(base, ipaddress=address, ipmask=mask, ipsubnet=subnet, ipgateway=gateways.get(kernel_name))
+            if label:
+                entry["description"] = label
+            if label and label != kernel_name:
+                entry.update(type="alias", base=kernel_name)
+            entries.append(entry)
+        for address, prefix, _ in ip_info.get("ipv6", []):
+            mask, subnet = parsers.ipv6_mask_and_subnet(address, prefix)
+            entries.append(dict(base, ipaddress6=address, ipmask6=mask, ipsubnet6=subnet))
+        networks.extend(_clean(entry) for entry in (entries or [base]))
+    return networks
+
+
+SECTION_BUILDERS = {
+    "hardware": build_hardware,
+    "bios": build_bios,
+    "operatingsystem": build_operatingsystem,
+    "cpus": build_cpus,
+    "networks": build_networks,
+}
+
+
+def source_warnings(collected):
+    """One line per source the collector had to drop, sorted, naming the source."""
+    warnings = ["%s: %s" % (name, reason) for name, reason in sorted((collected.get("errors") or {}).items())]
+    unreadable = ((collected.get("sources") or {}).get("dmi") or {}).get("unreadable") or []
+    if unreadable:
+        warnings.append("dmi: %s readable by root only (use become to report them)" % ", ".join(sorted(unreadable)))
+    return warnings
+
+
+def build_inventory(collected, deviceid, itemtype="Computer", tag=None):
+    """The GLPI inventory document for one host, and the warnings met on the way."""
+    sources = collected.get("sources") or {}
+    warnings = source_warnings(collected)
+    content = {}
+    for name in SECTION_ORDER:
+        try:
+            section = SECTION_BUILDERS[name](sources)
+        except Exception as exc:  # pylint: disable=broad-except
+            # A parser bug on odd input costs that section, never the document.
+            warnings.append("%s: section dropped (%s: %s)" % (name, type(exc).__name__, exc))
+            continue
+        if section:
+            content[name] = section
+    content["versionclient"] = VERSIONCLIENT
+    document = {"action": "inventory", "deviceid": deviceid, "itemtype": itemtype, "content": content}
+    if tag:
+        document["tag"] = tag
+    return document, warnings
+
+
+def section_counts(document):
+    """``{"hardware": 1, "networks": 5, ...}`` for the task result."""
+    counts = {}
+    for name, value in (document.get("content") or {}).items():
+        if isinstance(value, list):
+            counts[name] = len(value)
+        elif isinstance(value, dict):
+            counts[name] = 1
+    return counts
+
+
+def section_fingerprints(document):
+    """One short digest per content section, to tell which sections changed between two documents."""
+    fingerprints = {}
+    for name, value in sorted((document.get("content") or {}).items()):
+        if name == "versionclient":
+            continue
+        encoded = json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        fingerprints[name] = hashlib.sha256(encoded).hexdigest()[:12]
+    return fingerprints
+
+
+def render_document(document):
+    """The document as written to ``<deviceid>.json``: stable key order, UTF-8, trailing newline."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,131 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The action plugin with ``_execute_module`` replaced by a recorded collector result."""
+
+from __future__ import annotations
+
+import json
+import os
+from unittest.mock import MagicMock
+
+import pytest
+
+from ansible.playbook.play_context import PlayContext
+
+from ansible_collections.glpiops.glpi.plugins.action.glpi_inventory import ActionModule
+
+
+def make_plugin(args, collected, check_mode=False, diff=False, become=False, remote_user="alice"):
+    task = MagicMock()
+    task.args = args
+    task.check_mode = check_mode
+    task.diff = diff
+    task.async_val = 0
+    play_context = PlayContext()
+    play_context.check_mode = check_mode
+    play_context.become = become
+    play_context.remote_user = remote_user
+    connection = MagicMock()
+    connection.get_option.side_effect = lambda name: remote_user if name == "remote_user" else None
+    plugin = ActionModule(task, connection, play_context, loader=MagicMock(), templar=None, shared_loader_obj=None)
+    plugin._execute_module = MagicMock(return_value=collected)
+    return plugin
+
+
+def test_writes_the_document_and_reports_it(tmp_path, collected_debian_vm, assert_valid_inventory):
+    plugin = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm)
+    result = plugin.run(task_vars={})
+    path = tmp_path / "vm-2026-11-23-03-02-29.json"
+    assert result["path"] == str(path)
+    assert result["changed"] is True
+    assert result["deviceid"] == "vm-2026-11-23-03-02-29"
+    assert result["sections"]["networks"] == 7
+    assert "inventory" not in result
+    assert_valid_inventory(json.loads(path.read_text()))
+    # Only the collector's options travel to the target.
+    sent = plugin._execute_module.call_args.kwargs["module_args"]
+    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout"}
+
+
+def test_second_run_with_the_same_inventory_is_not_a_change(tmp_path, collected_debian_vm):
+    make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    assert result["changed"] is False
+
+
+def test_check_mode_writes_nothing_but_reports_the_change(tmp_path, collected_debian_vm):
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm, check_mode=True).run(task_vars={})
+    assert result["changed"] is True and os.listdir(tmp_path) == []
+
+
+def test_diff_names_the_changed_sections(tmp_path, collected_debian_vm):
+    make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    collected_debian_vm["sources"]["meminfo"] = "MemTotal: 2048000 kB\nSwapTotal: 0 kB\n"
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm, diff=True).run(task_vars={})
+    before = dict(line.split(": ") for line in result["diff"]["before"].splitlines())
+    after = dict(line.split(": ") for line in result["diff"]["after"].splitlines())
+    assert [name for name in after if before[name] != after[name]] == ["hardware"]
+
+
+def test_return_inventory_without_a_file(collected_debian_vm):
+    result = make_plugin({"return_inventory": True, "tag": "paris"}, collected_debian_vm).run(task_vars={})
+    assert result["inventory"]["tag"] == "paris" and "path" not in result
+
+
+def test_nowhere_to_send_is_refused_before_collecting(collected_debian_vm):
+    plugin = make_plugin({}, collected_debian_vm)
+    result = plugin.run(task_vars={})
+    assert result["failed"] and "set local_path, or return_inventory=true" in result["msg"]
+    plugin._execute_module.assert_not_called()
+
+
+def test_bad_option_value_names_the_option(collected_debian_vm, tmp_path):
+    result = make_plugin({"local_path": str(tmp_path), "itemtype": "Toaster"}, collected_debian_vm).run(task_vars={})
+    assert result["failed"] and "itemtype" in result["msg"]
+
+
+def test_deviceid_that_is_not_a_file_name_is_refused(collected_debian_vm, tmp_path):
+    result = make_plugin({"local_path": str(tmp_path), "deviceid": "../x"}, collected_debian_vm).run(task_vars={})
+    assert result["failed"] and "cannot be used as a file name" in result["msg"]
+
+
+def test_unwritable_local_path_fails_clearly(collected_debian_vm, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = make_plugin({"local_path": str(blocker / "sub")}, collected_debian_vm).run(task_vars={})
+    assert result["failed"] and "local_path" in result["msg"] and "cannot be created" in result["msg"]
+
+
+def test_target_without_python_gets_a_message_saying_so(tmp_path):
+    collected = {"failed": True, "rc": 127, "module_stdout": "", "module_stderr": "/bin/sh: 1: /usr/bin/python3: not found\n",
+                 "msg": "The module failed to execute correctly, you probably need to set the interpreter."}
+    result = make_plugin({"local_path": str(tmp_path)}, collected).run(task_vars={})
+    assert result["failed"]
+    assert "Python is required on the target" in result["msg"] and "ansible_python_interpreter" in result["msg"]
+    assert "/usr/bin/python3: not found" in result["msg"]
+
+
+def test_collector_failure_is_reported_as_such(tmp_path):
+    collected = {"failed": True, "raw_format": 1, "msg": "glpi_inventory does not support Darwin targets yet"}
+    result = make_plugin({"local_path": str(tmp_path)}, collected).run(task_vars={})
+    assert result["msg"] == "collection failed on the target: glpi_inventory does not support Darwin targets yet"
+
+
+def test_mixed_versions_are_detected(tmp_path, collected_debian_vm):
+    collected_debian_vm["raw_format"] = 99
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    assert result["failed"] and "mixed glpiops.glpi versions" in result["msg"]
+
+
+@pytest.mark.parametrize("become,expected", [(False, "~/.glpi-agent-deviceid"), (True, "~alice/.glpi-agent-deviceid")])
+def test_deviceid_file_stays_in_the_login_users_home_under_become(tmp_path, collected_debian_vm, become, expected):
+    plugin = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm, become=become)
+    plugin.run(task_vars={})
+    assert plugin._execute_module.call_args.kwargs["module_args"]["deviceid_path"] == expected
+
+
+def test_collector_warnings_reach_the_task(tmp_path, collected_debian_vm):
+    collected_debian_vm["errors"] = {"hostname_fqdn": "hostname timed out after 10s"}
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    assert result["warnings"] == ["hostname_fqdn: hostname timed out after 10s"]

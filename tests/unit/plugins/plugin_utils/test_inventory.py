@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""From a recorded collector result to a GLPI document valid against both official schemas."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory as inv
+
+DELL_DMI = {
+    "attributes": {
+        "bios_date": "03/14/2014", "bios_vendor": "Dell Inc.", "bios_version": "2.1.3",
+        "board_name": "0CNCJW", "board_vendor": "Dell Inc.", "chassis_type": "23",
+        "product_name": "PowerEdge R630", "sys_vendor": "Dell Inc.", "product_serial": "4CJKQ42",
+        "product_uuid": "4c4c4544-0043-4a10-804b-b4c04f513432", "chassis_serial": "4CJKQ42",
+    },
+    "unreadable": [],
+}
+
+
+def test_debian_vm_document_is_valid_for_glpi_10_and_11(collected_debian_vm, assert_valid_inventory):
+    document, warnings = inv.build_inventory(collected_debian_vm, "vm-2026-11-23-03-02-29")
+    assert warnings == []
+    assert_valid_inventory(document)
+    assert document["deviceid"] == "vm-2026-11-23-03-02-29"
+    assert document["itemtype"] == "Computer"
+    assert document["action"] == "inventory"
+    assert document["content"]["versionclient"].endswith("_v" + inv.COLLECTION_VERSION)
+
+
+def test_debian_vm_sections(collected_debian_vm):
+    content = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]
+    assert content["hardware"] == {
+        "name": "vm", "memory": 24105, "swap": 0, "dns": "10.255.255.53", "defaultgateway": "192.0.2.1",
+    }
+    assert content["operatingsystem"]["name"] == "Debian GNU/Linux"
+    assert content["operatingsystem"]["version"] == "12.11"
+    assert content["operatingsystem"]["full_name"] == "Debian GNU/Linux 12 (bookworm)"
+    assert content["operatingsystem"]["kernel_name"] == "linux"
+    assert content["operatingsystem"]["timezone"] == {"name": "UTC", "offset": "+0000"}
+    assert content["operatingsystem"]["boot_time"] == "2026-11-23 01:44:55"
+    assert content["cpus"] == [{
+        "name": "AMD EPYC", "manufacturer": "AMD", "speed": 2596, "core": 2, "thread": 1,
+        "familynumber": "25", "model": "17", "stepping": 1, "arch": "x86_64",
+    }]
+    assert "bios" not in content  # no DMI on this VM: nothing to say rather than empty strings
+
+
+def test_networks_one_entry_per_address_with_gateway_on_ipv4(collected_debian_vm):
+    networks = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]["networks"]
+    eth0 = [n for n in networks if n["description"] == "eth0"]
+    assert [n.get("ipaddress") or n.get("ipaddress6") for n in eth0] == ["192.0.2.2", "fd00::2", "fe80::fc:ff:fe00:1"]
+    assert eth0[0]["ipgateway"] == "192.0.2.1" and "ipgateway" not in eth0[1]
+    assert {n["type"] for n in eth0} == {"ethernet"} and not eth0[0]["virtualdev"]
+    assert eth0[0]["driver"] == "virtio_net"
+    ifb0 = [n for n in networks if n["description"] == "ifb0"]
+    assert len(ifb0) == 1 and ifb0[0]["status"] == "down" and ifb0[0]["virtualdev"] is True
+    assert networks[0]["description"] == "lo" and networks[0]["type"] == "loopback"
+
+
+def test_bios_from_dmi_with_glpi_date_format(collected_debian_vm, assert_valid_inventory):
+    collected_debian_vm["sources"]["dmi"] = DELL_DMI
+    document, _ = inv.build_inventory(collected_debian_vm, "vm-x")
+    assert_valid_inventory(document)
+    bios = document["content"]["bios"]
+    assert bios["bdate"] == "2014-03-14"
+    assert bios["smodel"] == "PowerEdge R630" and bios["ssn"] == "4CJKQ42"
+    assert document["content"]["hardware"]["uuid"] == "4C4C4544-0043-4A10-804B-B4C04F513432"
+
+
+def test_unreadable_dmi_attributes_become_one_warning(collected_debian_vm):
+    dmi = copy.deepcopy(DELL_DMI)
+    for name in ("product_serial", "product_uuid"):
+        del dmi["attributes"][name]
+    dmi["unreadable"] = ["product_uuid", "product_serial"]
+    collected_debian_vm["sources"]["dmi"] = dmi
+    _, warnings = inv.build_inventory(collected_debian_vm, "vm-x")
+    assert warnings == ["dmi: product_serial, product_uuid readable by root only (use become to report them)"]
+
+
+def test_collector_errors_become_warnings_naming_the_source(collected_debian_vm, assert_valid_inventory):
+    del collected_debian_vm["sources"]["ip_addr"]
+    collected_debian_vm["errors"] = {"ip_addr": "ip timed out after 10s"}
+    document, warnings = inv.build_inventory(collected_debian_vm, "vm-x")
+    assert warnings == ["ip_addr: ip timed out after 10s"]
+    assert_valid_inventory(document)
+    assert all("ipaddress" not in n for n in document["content"]["networks"])
+
+
+def test_a_failing_section_is_dropped_with_a_warning(collected_debian_vm, monkeypatch, assert_valid_inventory):
+    def broken(sources):
+        raise ValueError("odd input")
+
+    monkeypatch.setitem(inv.SECTION_BUILDERS, "cpus", broken)
+    document, warnings = inv.build_inventory(collected_debian_vm, "vm-x")
+    assert "cpus" not in document["content"]
+    assert warnings == ["cpus: section dropped (ValueError: odd input)"]
+    assert_valid_inventory(document)
+
+
+@pytest.mark.parametrize("garbage", ["", "\x00\x01\xff", "MemTotal: lots kB\nprocessor: x\n:::\n", "btime -1\n"])
+def test_garbage_sources_still_give_a_valid_document(collected_debian_vm, garbage, assert_valid_inventory):
+    for name, value in list(collected_debian_vm["sources"].items()):
+        if isinstance(value, str):
+            collected_debian_vm["sources"][name] = garbage
+    document, _ = inv.build_inventory(collected_debian_vm, "vm-x")
+    assert_valid_inventory(document)
+
+
+def test_tag_and_itemtype_go_to_the_top_level(collected_debian_vm, assert_valid_inventory):
+    document, _ = inv.build_inventory(collected_debian_vm, "vm-x", itemtype="Unmanaged", tag="paris")
+    assert document["tag"] == "paris" and document["itemtype"] == "Unmanaged"
+    assert_valid_inventory(document)
+
+
+def test_unsupported_cpu_arch_is_left_out_rather_than_invalid(collected_debian_vm, assert_valid_inventory):
+    collected_debian_vm["sources"]["uname"]["machine"] = "s390x"
+    document, _ = inv.build_inventory(collected_debian_vm, "vm-x")
+    assert "arch" not in document["content"]["cpus"][0]
+    assert document["content"]["operatingsystem"]["arch"] == "s390x"
+    assert_valid_inventory(document)
+
+
+def test_boot_time_is_in_the_targets_local_time(collected_debian_vm):
+    collected_debian_vm["sources"]["timezone"] = {"abbreviation": "CET", "offset": "+0100", "zone": "Europe/Paris"}
+    system = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]["operatingsystem"]
+    assert system["boot_time"] == "2026-11-23 02:44:55"
+    assert system["timezone"] == {"name": "CET", "offset": "+0100"}
+
+
+def test_section_fingerprints_change_only_for_changed_sections(collected_debian_vm):
+    before, _ = inv.build_inventory(collected_debian_vm, "vm-x")
+    collected_debian_vm["sources"]["meminfo"] = "MemTotal: 2048000 kB\nSwapTotal: 0 kB\n"
+    after, _ = inv.build_inventory(collected_debian_vm, "vm-x")
+    a, b = inv.section_fingerprints(before), inv.section_fingerprints(after)
+    assert [name for name in a if a[name] != b[name]] == ["hardware"]
+
+
+def test_render_is_stable(collected_debian_vm):
+    document, _ = inv.build_inventory(collected_debian_vm, "vm-x")
+    assert inv.render_document(document) == inv.render_document(inv.build_inventory(collected_debian_vm, "vm-x")[0])
+    assert inv.section_counts(document) == {"cpus": 1, "hardware": 1, "networks": 7, "operatingsystem": 1}
