@@ -93,7 +93,7 @@ test-changelog: venv
 
 test-lint: venv collection
 	@echo "== ansible-lint --profile production =="
-	$(ANSIBLE_ENV) $(VENV)/bin/ansible-lint --offline --profile production
+	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH ansible-lint --offline --profile production
 
 test-docs: collection
 	@echo "== plugin docs (antsibull-docs lint-collection-docs, ansible-doc) =="

@@ -71,7 +71,10 @@ class ActionModule(ActionBase):
         return result
 
     def _run(self, task_vars):
-        validation, params = self.validate_argument_spec(argument_spec=inventory_argument_spec())
+        spec = inventory_argument_spec()
+        # deviceid_path is a path on the target: expanding "~" here would name the controller's home.
+        spec["deviceid_path"] = dict(spec["deviceid_path"], type="str")
+        validation, params = self.validate_argument_spec(argument_spec=spec)
         params = validation.validated_parameters
         if not params["local_path"] and not params["return_inventory"]:
             raise AnsibleActionFail("glpi_inventory needs somewhere to send the document: set local_path, or return_inventory=true")

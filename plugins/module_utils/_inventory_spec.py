@@ -28,10 +28,9 @@ def inventory_argument_spec():
     return dict(
         local_path=dict(type="path"),
         deviceid=dict(type="str"),
-        deviceid_path=dict(type="str", default=DEFAULT_DEVICEID_PATH),
+        deviceid_path=dict(type="path", default=DEFAULT_DEVICEID_PATH),
         tag=dict(type="str"),
         itemtype=dict(type="str", default="Computer", choices=list(ITEMTYPES)),
         collect_timeout=dict(type="int", default=10),
         return_inventory=dict(type="bool", default=False),
     )
-

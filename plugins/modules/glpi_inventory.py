@@ -23,7 +23,7 @@ description:
   - This first release reports the C(hardware), C(bios), C(operatingsystem), C(cpus) and C(networks)
     sections of Linux targets.
 author:
-  - glpiops.glpi contributors
+  - glpiops.glpi engineers (@glpiops)
 options:
   local_path:
     description:
@@ -42,7 +42,7 @@ options:
       - File on the target that holds the host's deviceid, one line.
       - The default is the file GLPI Agent's own ssh remote inventory uses, so both land on the same GLPI agent.
       - C(~) is the home of the user the connection logs in as, also under O(ignore:become).
-    type: str
+    type: path
     default: ~/.glpi-agent-deviceid
   tag:
     description:
@@ -124,8 +124,8 @@ deviceid:
 deviceid_source:
   description:
     - Where the deviceid came from. V(option) (O(deviceid)), V(target) (read from O(deviceid_path)),
-      V(created) (generated and stored in O(deviceid_path)) or V(generated) (generated, not stored: check mode,
-      or the file could not be written, see RV(warnings)).
+      V(created) (generated and stored in O(deviceid_path)) or V(generated) (generated, not stored, in check mode
+      or when the file could not be written, see RV(warnings)).
   returned: success
   type: str
   sample: target
@@ -152,7 +152,6 @@ inventory:
   sample: {"deviceid": "web01-2026-11-23-10-42-07", "itemtype": "Computer", "action": "inventory", "content": {}}
 """
 
-import os
 import platform
 
 from ansible.module_utils.basic import AnsibleModule
@@ -175,7 +174,7 @@ def run(module):
     if params["deviceid"]:
         result.update(deviceid=params["deviceid"], deviceid_source="option")
     else:
-        path = os.path.expanduser(params["deviceid_path"])
+        path = params["deviceid_path"]
         deviceid, state, error = resolve_deviceid(path, sources.get("hostname"), module.check_mode)
         source = {"read": "target", "created": "created"}.get(state, "generated")
         result.update(deviceid=deviceid, deviceid_source=source, changed=(state == "created"))

@@ -166,7 +166,7 @@ def build_cpus(sources):
         packages.setdefault(cpu.get("physical id", "0"), []).append(cpu)
     arch = _cpu_arch((sources.get("uname") or {}).get("machine"))
     cpus = []
-    for _, members in sorted(packages.items(), key=lambda item: _int(item[0]) or 0):
+    for _package_id, members in sorted(packages.items(), key=lambda item: _int(item[0]) or 0):
         first = members[0]
         cores = _int(first.get("cpu cores"))
         siblings = _int(first.get("siblings")) or len(members)
@@ -256,7 +256,7 @@ def build_networks(sources):
             if label and label != kernel_name:
                 entry.update(type="alias", base=kernel_name)
             entries.append(entry)
-        for address, prefix, _ in ip_info.get("ipv6", []):
+        for address, prefix, _scope in ip_info.get("ipv6", []):
             mask, subnet = parsers.ipv6_mask_and_subnet(address, prefix)
             entries.append(dict(base, ipaddress6=address, ipmask6=mask, ipsubnet6=subnet))
         networks.extend(_clean(entry) for entry in (entries or [base]))

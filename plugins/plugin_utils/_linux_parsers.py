@@ -124,7 +124,7 @@ def parse_proc_net_route(text):
             routes.append((int(metric), iface, str(ipaddress.IPv4Address(octets))))
         except ValueError:
             continue
-    return [(iface, gw) for _, iface, gw in sorted(routes)]
+    return [(iface, gw) for _metric, iface, gw in sorted(routes)]
 
 
 _IP_LINK_RE = re.compile(r"^\d+:\s+(\S+?):\s+<([^>]*)>(.*)$")
@@ -163,7 +163,7 @@ def parse_ip_addr(text):
             if re.match(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5,19}$", fields[1]):
                 current["mac"] = fields[1].lower()
         elif fields[0] in ("inet", "inet6"):
-            address, _, prefix = fields[1].partition("/")
+            address, _slash, prefix = fields[1].partition("/")
             if "peer" in fields:
                 prefix = ""
             try:

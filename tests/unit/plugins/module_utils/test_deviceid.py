@@ -36,7 +36,7 @@ def test_missing_file_is_created_once(tmp_path):
 
 def test_check_mode_writes_nothing(tmp_path):
     path = tmp_path / ".glpi-agent-deviceid"
-    _, state, _ = d.resolve_deviceid(str(path), "web01", check_mode=True)
+    _deviceid, state, _error = d.resolve_deviceid(str(path), "web01", check_mode=True)
     assert state == "generated" and not path.exists()
 
 
@@ -50,5 +50,5 @@ def test_unwritable_location_reports_why(tmp_path):
 def test_garbage_file_is_replaced(tmp_path):
     path = tmp_path / ".glpi-agent-deviceid"
     path.write_bytes(b"\xff\xfe bad id\n")
-    _, state, _ = d.resolve_deviceid(str(path), "web01")
+    _deviceid, state, _error = d.resolve_deviceid(str(path), "web01")
     assert state == "created"

@@ -64,7 +64,7 @@ def test_networks_one_entry_per_address_with_gateway_on_ipv4(collected_debian_vm
 
 def test_bios_from_dmi_with_glpi_date_format(collected_debian_vm, assert_valid_inventory):
     collected_debian_vm["sources"]["dmi"] = DELL_DMI
-    document, _ = inv.build_inventory(collected_debian_vm, "vm-x")
+    document, _warnings = inv.build_inventory(collected_debian_vm, "vm-x")
     assert_valid_inventory(document)
     bios = document["content"]["bios"]
     assert bios["bdate"] == "2014-03-14"
@@ -78,7 +78,7 @@ def test_unreadable_dmi_attributes_become_one_warning(collected_debian_vm):
         del dmi["attributes"][name]
     dmi["unreadable"] = ["product_uuid", "product_serial"]
     collected_debian_vm["sources"]["dmi"] = dmi
-    _, warnings = inv.build_inventory(collected_debian_vm, "vm-x")
+    _document, warnings = inv.build_inventory(collected_debian_vm, "vm-x")
     assert warnings == ["dmi: product_serial, product_uuid readable by root only (use become to report them)"]
 
 
@@ -107,19 +107,19 @@ def test_garbage_sources_still_give_a_valid_document(collected_debian_vm, garbag
     for name, value in list(collected_debian_vm["sources"].items()):
         if isinstance(value, str):
             collected_debian_vm["sources"][name] = garbage
-    document, _ = inv.build_inventory(collected_debian_vm, "vm-x")
+    document, _warnings = inv.build_inventory(collected_debian_vm, "vm-x")
     assert_valid_inventory(document)
 
 
 def test_tag_and_itemtype_go_to_the_top_level(collected_debian_vm, assert_valid_inventory):
-    document, _ = inv.build_inventory(collected_debian_vm, "vm-x", itemtype="Unmanaged", tag="paris")
+    document, _warnings = inv.build_inventory(collected_debian_vm, "vm-x", itemtype="Unmanaged", tag="paris")
     assert document["tag"] == "paris" and document["itemtype"] == "Unmanaged"
     assert_valid_inventory(document)
 
 
 def test_unsupported_cpu_arch_is_left_out_rather_than_invalid(collected_debian_vm, assert_valid_inventory):
     collected_debian_vm["sources"]["uname"]["machine"] = "s390x"
-    document, _ = inv.build_inventory(collected_debian_vm, "vm-x")
+    document, _warnings = inv.build_inventory(collected_debian_vm, "vm-x")
     assert "arch" not in document["content"]["cpus"][0]
     assert document["content"]["operatingsystem"]["arch"] == "s390x"
     assert_valid_inventory(document)
@@ -133,14 +133,14 @@ def test_boot_time_is_in_the_targets_local_time(collected_debian_vm):
 
 
 def test_section_fingerprints_change_only_for_changed_sections(collected_debian_vm):
-    before, _ = inv.build_inventory(collected_debian_vm, "vm-x")
+    before, _warnings = inv.build_inventory(collected_debian_vm, "vm-x")
     collected_debian_vm["sources"]["meminfo"] = "MemTotal: 2048000 kB\nSwapTotal: 0 kB\n"
-    after, _ = inv.build_inventory(collected_debian_vm, "vm-x")
+    after, _warnings = inv.build_inventory(collected_debian_vm, "vm-x")
     a, b = inv.section_fingerprints(before), inv.section_fingerprints(after)
     assert [name for name in a if a[name] != b[name]] == ["hardware"]
 
 
 def test_render_is_stable(collected_debian_vm):
-    document, _ = inv.build_inventory(collected_debian_vm, "vm-x")
+    document, _warnings = inv.build_inventory(collected_debian_vm, "vm-x")
     assert inv.render_document(document) == inv.render_document(inv.build_inventory(collected_debian_vm, "vm-x")[0])
     assert inv.section_counts(document) == {"cpus": 1, "hardware": 1, "networks": 7, "operatingsystem": 1}

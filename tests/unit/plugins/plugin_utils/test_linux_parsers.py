@@ -104,9 +104,9 @@ def test_ip_addr_addresses_match_glpi_agent(reference, sample):
     parsed = p.parse_ip_addr(text_path.read_text(errors="replace"))
     got = set()
     for name, info in parsed.items():
-        for address, _, label in info["ipv4"]:
+        for address, _prefix, label in info["ipv4"]:
             got.add((label or name, "ipaddress", address))
-        for address, _, _ in info["ipv6"]:
+        for address, _prefix, _scope in info["ipv6"]:
             got.add((name, "ipaddress6", address))
     want = set()
     for entry in expected_interfaces:
