@@ -97,7 +97,7 @@ test-lint: venv collection
 
 test-docs: collection
 	@echo "== plugin docs (antsibull-docs lint-collection-docs, ansible-doc) =="
-	cd $(COLLECTIONS)/ansible_collections/glpiops/glpi && $(VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs .
+	cd $(COLLECTIONS)/ansible_collections/glpiops/glpi && PATH=$(VENV)/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs .
 	$(ANSIBLE_ENV) $(VENV)/bin/ansible-doc glpiops.glpi.glpi_inventory > $(CACHE)/ansible-doc.txt
 	@grep -q "Agentless GLPI inventory" $(CACHE)/ansible-doc.txt && echo "ansible-doc glpiops.glpi.glpi_inventory renders"
 
