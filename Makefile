@@ -98,8 +98,10 @@ test-lint: venv collection
 test-docs: collection
 	@echo "== plugin docs (antsibull-docs lint-collection-docs, ansible-doc) =="
 	cd $(COLLECTIONS)/ansible_collections/glpiops/glpi && PATH=$(VENV)/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs .
-	$(ANSIBLE_ENV) $(VENV)/bin/ansible-doc glpiops.glpi.glpi_inventory > $(CACHE)/ansible-doc.txt
-	@grep -q "Agentless GLPI inventory" $(CACHE)/ansible-doc.txt && echo "ansible-doc glpiops.glpi.glpi_inventory renders"
+	$(ANSIBLE_ENV) ANSIBLE_NOCOLOR=1 $(VENV)/bin/ansible-doc glpiops.glpi.glpi_inventory > $(CACHE)/ansible-doc.txt
+	@grep -q "^> MODULE glpiops.glpi.glpi_inventory" $(CACHE)/ansible-doc.txt && grep -q "deviceid_path" $(CACHE)/ansible-doc.txt \
+	  && grep -q "EXAMPLES" $(CACHE)/ansible-doc.txt && grep -q "RETURN VALUES" $(CACHE)/ansible-doc.txt \
+	  && echo "ansible-doc glpiops.glpi.glpi_inventory renders (options, examples, return values)"
 
 test-sanity: venv
 	PATH=$(VENV)/bin:$$PATH tests/bin/sanity.sh
