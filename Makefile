@@ -108,7 +108,7 @@ test-sanity: venv
 
 test-integration: check-root collection
 	@echo "== integration: real sshd on 127.0.0.1, ansible-playbook over ssh and paramiko_ssh =="
-	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python -m pytest -p no:cacheprovider -q tests/integration
+	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python -m pytest -p no:cacheprovider -v tests/integration
 
 test: check-root test-units test-units-oldest test-vermin test-changelog test-docs test-lint test-sanity test-integration
 	@echo "== make test: all checks passed =="

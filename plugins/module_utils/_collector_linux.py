@@ -135,6 +135,57 @@ def _network_interfaces():
     return interfaces
 
 
+def _optional_text(path, max_bytes=65536):
+    try:
+        return read_text(path, max_bytes)
+    except SourceUnavailable:
+        return None
+
+
+def _init_environment(names):
+    """Only the named variables of PID 1's environment (it may hold secrets: nothing else leaves the host)."""
+    raw = _optional_text("/proc/1/environ")
+    if raw is None:
+        return None
+    wanted = {}
+    for item in raw.split("\0"):
+        key, sep, value = item.partition("=")
+        if sep and key in names:
+            wanted[key] = value
+    return wanted
+
+
+def _virtualization():
+    """Small facts GLPI Agent's container/hypervisor detection looks at (see ``vmsystem`` on the controller)."""
+    facts = {
+        "init_environment": _init_environment(("container", "container_uuid")),
+        "self_status": _optional_text("/proc/self/status"),
+        "wsl_interop": os.path.exists("/proc/sys/fs/binfmt_misc/WSLInterop"),
+        "docker_marker": os.path.exists("/.dockerenv") or os.path.exists("/.dockerinit"),
+        "proc_xen": os.path.isdir("/proc/xen"),
+        "clocksource": _optional_text("/sys/devices/system/clocksource/clocksource0/available_clocksource"),
+        "xen_capabilities": _optional_text("/proc/xen/capabilities"),
+        "init_cgroup": _optional_text("/proc/1/cgroup"),
+        "machine_id": _optional_text("/etc/machine-id"),
+        "etc_hostname": _optional_text("/etc/hostname"),
+        "container_uuid": _optional_text("/run/host/container-uuid"),
+        "nspawn_incoming": os.path.isdir("/run/host/incoming"),
+    }
+    if facts["nspawn_incoming"]:
+        facts["init_mountinfo"] = _optional_text("/proc/1/mountinfo", 1 << 20)
+    return facts
+
+
+def _dmesg(timeout):
+    """The kernel ring buffer: /var/log/dmesg when it holds something, else ``dmesg``."""
+    try:
+        if os.path.getsize("/var/log/dmesg") > 40:
+            return read_text("/var/log/dmesg")
+    except OSError:
+        pass
+    return run_command(["dmesg"], timeout)
+
+
 def collect(timeout=10):
     """Gather every Linux source; return ``(sources, errors)``."""
     g = Gatherer(timeout)
@@ -153,4 +204,9 @@ def collect(timeout=10):
     g.gather("ip_addr", run_command, ["ip", "addr", "show"], timeout)
     g.gather("ipv4_routes", read_text, "/proc/net/route")
     g.gather("resolv_conf", read_text, "/etc/resolv.conf", optional=True)
+    g.gather("virtualization", _virtualization)
+    g.gather("proc_modules", read_text, "/proc/modules", optional=True)
+    g.gather("mounts", read_text, "/proc/mounts")
+    g.gather("dmesg", _dmesg, timeout, optional=True)
+    g.gather("scsi", read_text, "/proc/scsi/scsi", optional=True)
     return g.sources, g.errors

@@ -25,6 +25,7 @@ import re
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _linux_parsers as parsers
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _vmsystem
 
 VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 
@@ -295,6 +296,11 @@ def build_inventory(collected, deviceid, itemtype="Computer", tag=None):
             continue
         if section:
             content[name] = section
+    try:
+        _vmsystem.apply_vmsystem(content, sources)
+    except Exception as exc:  # pylint: disable=broad-except
+        warnings.append("vmsystem: not decided (%s: %s)" % (type(exc).__name__, exc))
+    content = {name: content[name] for name in SECTION_ORDER if name in content}
     content["versionclient"] = VERSIONCLIENT
     document = {"action": "inventory", "deviceid": deviceid, "itemtype": itemtype, "content": content}
     if tag:

@@ -36,6 +36,7 @@ def test_debian_vm_sections(collected_debian_vm):
     content = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]
     assert content["hardware"] == {
         "name": "vm", "memory": 24105, "swap": 0, "dns": "10.255.255.53", "defaultgateway": "192.0.2.1",
+        "vmsystem": "Docker",
     }
     assert content["operatingsystem"]["name"] == "Debian GNU/Linux"
     assert content["operatingsystem"]["version"] == "12.11"
@@ -47,7 +48,10 @@ def test_debian_vm_sections(collected_debian_vm):
         "name": "AMD EPYC", "manufacturer": "AMD", "speed": 2596, "core": 2, "thread": 1,
         "familynumber": "25", "model": "17", "stepping": 1, "arch": "x86_64",
     }]
-    assert "bios" not in content  # no DMI on this VM: nothing to say rather than empty strings
+    # No DMI, and /.dockerenv: GLPI Agent reports this VM as Docker, with an empty serial (reference inventory).
+    assert content["hardware"]["vmsystem"] == "Docker"
+    assert content["bios"] == {"ssn": ""}
+    assert "uuid" not in content["hardware"]
 
 
 def test_networks_one_entry_per_address_with_gateway_on_ipv4(collected_debian_vm):
@@ -64,12 +68,15 @@ def test_networks_one_entry_per_address_with_gateway_on_ipv4(collected_debian_vm
 
 def test_bios_from_dmi_with_glpi_date_format(collected_debian_vm, assert_valid_inventory):
     collected_debian_vm["sources"]["dmi"] = DELL_DMI
+    collected_debian_vm["sources"]["virtualization"]["docker_marker"] = False
+    collected_debian_vm["sources"]["dmesg"] = ""
     document, _warnings = inv.build_inventory(collected_debian_vm, "vm-x")
     assert_valid_inventory(document)
     bios = document["content"]["bios"]
     assert bios["bdate"] == "2014-03-14"
     assert bios["smodel"] == "PowerEdge R630" and bios["ssn"] == "4CJKQ42"
     assert document["content"]["hardware"]["uuid"] == "4C4C4544-0043-4A10-804B-B4C04F513432"
+    assert document["content"]["hardware"]["vmsystem"] == "Physical"
 
 
 def test_unreadable_dmi_attributes_become_one_warning(collected_debian_vm):
@@ -143,4 +150,4 @@ def test_section_fingerprints_change_only_for_changed_sections(collected_debian_
 def test_render_is_stable(collected_debian_vm):
     document, _warnings = inv.build_inventory(collected_debian_vm, "vm-x")
     assert inv.render_document(document) == inv.render_document(inv.build_inventory(collected_debian_vm, "vm-x")[0])
-    assert inv.section_counts(document) == {"cpus": 1, "hardware": 1, "networks": 7, "operatingsystem": 1}
+    assert inv.section_counts(document) == {"bios": 1, "cpus": 1, "hardware": 1, "networks": 7, "operatingsystem": 1}
