@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 
 import pytest
 
@@ -60,3 +61,158 @@ def assert_valid_inventory(glpi_validators):
 def reference_fixture():
     """``reference("glpi", "x.json")`` -> path under ../shared/reference (skips or fails when absent)."""
     return reference_path
+
+
+# --- GLPI Agent's test corpus (../shared/reference/glpi-agent-corpus) ----------------------------------------
+#
+# A corpus test is marked ``@pytest.mark.corpus("<folder>")`` and takes ``corpus_case``: it is run once for every
+# (sample, view) pair index.json lists for that folder, so a view without a handler fails instead of being skipped.
+# Deliberate differences from the agent live in one table, docs/corpus-differences.md (folder, view, field, reason).
+
+CORPUS = REFERENCE / "glpi-agent-corpus"
+DIFFERENCES = ROOT / "docs" / "corpus-differences.md"
+
+
+class CorpusCase(object):
+    """One view of one corpus sample."""
+
+    def __init__(self, folder, name, entry, view):
+        self.folder, self.name, self.entry, self.view = folder, name, entry, view
+        self.view_info = (entry.get("views") or {}).get(view) or {}
+
+    def __repr__(self):
+        return "%s/%s[%s]" % (self.folder, self.name, self.view)
+
+    def path(self, relative=None):
+        return CORPUS / (relative or self.entry["input"])
+
+    def read_bytes(self, relative=None):
+        return self.path(relative).read_bytes()
+
+    def read_text(self, relative=None):
+        return self.path(relative).read_bytes().decode("utf-8", "replace")
+
+    @property
+    def extra_inputs(self):
+        return list(self.entry.get("extra_inputs") or [])
+
+    @property
+    def expected_all(self):
+        base = self.entry["input"].rsplit(".", 1)[0]
+        return json.loads((CORPUS / (base + ".expected.json")).read_text())
+
+    @property
+    def expected(self):
+        """The agent's expected value for this view (strings; ``null`` means absent)."""
+        return self.expected_all[self.view]
+
+    @property
+    def inventory(self):
+        """The derived inventory form (typed, as the agent would send it), or ``None``."""
+        if not self.entry.get("inventory"):
+            return None
+        return json.loads((CORPUS / self.entry["inventory"]).read_text())
+
+
+def corpus_index():
+    path = CORPUS / "index.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _corpus_cases(folder):
+    index = corpus_index()
+    if index is None:
+        return [pytest.param(None, id="corpus-absent")]
+    samples = index["folders"][folder]["samples"]
+    cases = []
+    for name in sorted(samples):
+        for view in sorted(samples[name].get("views") or {}):
+            case = CorpusCase(folder, name, samples[name], view)
+            cases.append(pytest.param(case, id="%s[%s]" % (name, view)))
+    return cases
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "corpus(folder): run once per (sample, view) of that corpus folder")
+
+
+def pytest_generate_tests(metafunc):
+    marker = metafunc.definition.get_closest_marker("corpus")
+    if marker is not None and "corpus_case" in metafunc.fixturenames:
+        metafunc.parametrize("corpus_case", _corpus_cases(marker.args[0]), indirect=True)
+
+
+@pytest.fixture
+def corpus_case(request):
+    if request.param is None:
+        reference_path("glpi-agent-corpus", "index.json")  # skips, or fails under CI
+    return request.param
+
+
+def load_corpus_differences():
+    """``{(folder, view, field): reason}`` from the one table of deliberate differences."""
+    table = {}
+    for line in DIFFERENCES.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or not line.lstrip().startswith("|") or cells[0] in ("folder", "") or set(cells[0]) <= {"-", ":"}:
+            continue
+        folder, view, field, reason = (cell.strip("`") if i < 3 else cell for i, cell in enumerate(cells))
+        table[(folder, view, field)] = reason
+    return table
+
+
+@pytest.fixture(scope="session")
+def corpus_differences():
+    return load_corpus_differences()
+
+
+def _as_agent_string(value):
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+@pytest.fixture
+def assert_same_as_agent(corpus_differences):
+    """Compare one parsed entry (or list of entries) with the agent's, field by field.
+
+    ``None``/missing are the same; scalars are compared as strings (the corpus's convention); fields named in
+    docs/corpus-differences.md for this folder/view (or ``*`` for every view) are left out, and so are the
+    agent's internal ``_`` fields and regex-asserted ``pattern_fields``, which are matched by their pattern.
+    """
+    def check(case, actual, expected=None):
+        expected = case.expected if expected is None else expected
+        skip = {field for (folder, view, field) in corpus_differences
+                if folder == case.folder and view in (case.view, "*")}
+        patterns = case.view_info.get("pattern_fields") or {}
+
+        def norm(entry):
+            out = {}
+            for key, value in (entry or {}).items():
+                if value is None or key.startswith("_") or key in skip:
+                    continue
+                out[key] = value
+            return out
+
+        def compare(got, want, where):
+            got, want = norm(got), norm(want)
+            for key, pattern in patterns.items():
+                if key in want:
+                    assert key in got and re.search(pattern, _as_agent_string(got[key])), "%s: %s %r !~ %s" % (
+                        where, key, got.get(key), pattern)
+                    want.pop(key)
+                    got.pop(key, None)
+            got_s = {k: (v if isinstance(v, (dict, list)) else _as_agent_string(v)) for k, v in got.items()}
+            want_s = {k: (v if isinstance(v, (dict, list)) else _as_agent_string(v)) for k, v in want.items()}
+            assert got_s == want_s, "%s differs from GLPI Agent" % where
+
+        if isinstance(expected, list):
+            assert isinstance(actual, list), "%r: expected a list" % case
+            assert len(actual) == len(expected), "%r: %d entries, the agent has %d" % (case, len(actual), len(expected))
+            for i, (got, want) in enumerate(zip(actual, expected)):
+                compare(got, want, "%r entry %d" % (case, i))
+        elif isinstance(expected, dict):
+            compare(actual, expected, repr(case))
+        else:
+            assert _as_agent_string(actual) == _as_agent_string(expected), repr(case)
+    return check
