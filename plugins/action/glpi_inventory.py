@@ -14,8 +14,10 @@ module of the same name.
 from __future__ import annotations
 
 import json
+import time
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT
@@ -25,6 +27,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec impor
 )
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory import (
     build_inventory,
+    without_volatile,
     render_document,
     section_counts,
     section_fingerprints,
@@ -99,7 +102,9 @@ class ActionModule(ActionBase):
             )
 
         deviceid = collected["deviceid"]
-        document, warnings = build_inventory(collected, deviceid, itemtype=params["itemtype"], tag=params["tag"])
+        provider = {"ansible-core": ANSIBLE_CORE_VERSION, "target python": collected.get("python_version")}
+        document, warnings = build_inventory(collected, deviceid, itemtype=params["itemtype"], tag=params["tag"],
+                                             now=time.time(), provider=provider)
         result = dict(
             changed=bool(collected.get("changed")),
             deviceid=deviceid,
@@ -129,15 +134,16 @@ class ActionModule(ActionBase):
         path = document_path(directory, document["deviceid"])
         text = render_document(document)
         previous_text = read_document_text(path)
-        changed = previous_text != text
+        previous = None
+        if previous_text:
+            try:
+                previous = json.loads(previous_text)
+            except ValueError:
+                previous = None
+        # The time of the run alone (accesslog) is no change: the file is rewritten when the machine changed.
+        changed = previous is None or without_volatile(previous) != without_volatile(document)
         result = dict(path=path, changed=changed)
         if self._task.diff:
-            previous = None
-            if previous_text:
-                try:
-                    previous = json.loads(previous_text)
-                except ValueError:
-                    previous = None
             result["diff"] = dict(
                 before_header=path, after_header=path,
                 before=fingerprint_text(previous), after=fingerprint_text(document),

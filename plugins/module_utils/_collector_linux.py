@@ -22,6 +22,7 @@ import time
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._sources import (
     SourceUnavailable,
+    find_command,
     list_dir,
     read_attributes,
     read_text,
@@ -186,6 +187,67 @@ def _dmesg(timeout):
     return run_command(["dmesg"], timeout)
 
 
+def _disk_links():
+    """``/dev/disk/by-uuid`` and ``by-label``: device -> UUID/label, without running blkid per filesystem."""
+    links = {}
+    for kind in ("by-uuid", "by-label"):
+        directory = os.path.join("/dev/disk", kind)
+        entries = {}
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            names = []
+        for name in names:
+            try:
+                entries[name] = os.path.realpath(os.path.join(directory, name))
+            except OSError:
+                continue
+        links[kind] = entries
+    return links
+
+
+def _ssh_host_keys():
+    """The public host keys of this machine's sshd (what ``ssh-keyscan 127.0.0.1`` would show)."""
+    keys = {}
+    try:
+        names = sorted(os.listdir("/etc/ssh"))
+    except OSError:
+        raise SourceUnavailable("not found: /etc/ssh")
+    for name in names:
+        if name.startswith("ssh_host_") and name.endswith("_key.pub"):
+            text = _optional_text(os.path.join("/etc/ssh", name))
+            if text:
+                keys[name] = text
+    return keys
+
+
+def _install_epochs(timeout):
+    """Birth times GLPI Agent dates an installation by: dpkg's base-files list, rpm's basesystem, the root fs."""
+    epochs = {}
+    if find_command("rpm"):
+        try:
+            epochs["rpm_basesystem"] = run_command(["rpm", "-q", "--queryformat", "%{INSTALLTIME}\n", "basesystem"], timeout)
+        except SourceUnavailable:
+            pass
+    for name, path in (("base_files_list", "/var/lib/dpkg/info/base-files.list"), ("root", "/")):
+        if os.path.exists(path):
+            try:
+                epochs[name] = run_command(["stat", "-c", "%W", path], timeout)
+            except SourceUnavailable:
+                pass
+    return epochs
+
+
+def _firewall(timeout):
+    """``ufw status`` where ufw exists (Ubuntu), else firewalld's unit status, as GLPI Agent checks them."""
+    if find_command("ufw"):
+        return {"ufw": run_command(["ufw", "status"], timeout)}
+    if find_command("systemctl"):
+        # systemctl status exits 3 (inactive) or 4 (no such unit): both are answers.
+        return {"firewalld": run_command(["systemctl", "status", "--no-pager", "firewalld.service"], timeout, ok_rcs=(0, 1, 2, 3, 4))}
+    raise SourceUnavailable("command not found: ufw, systemctl")
+
+
 def collect(timeout=10):
     """Gather every Linux source; return ``(sources, errors)``."""
     g = Gatherer(timeout)
@@ -209,4 +271,14 @@ def collect(timeout=10):
     g.gather("mounts", read_text, "/proc/mounts")
     g.gather("dmesg", _dmesg, timeout, optional=True)
     g.gather("scsi", read_text, "/proc/scsi/scsi", optional=True)
+    g.gather("hostid", run_command, ["hostid"], timeout, optional=True)
+    g.gather("install_epochs", _install_epochs, timeout)
+    g.gather("ssh_host_keys", _ssh_host_keys, optional=True)
+    g.gather("df", run_command, ["df", "-P", "-T", "-k"], timeout, (0, 1))  # rc 1: some filesystem unreadable, the rest listed
+    g.gather("disk_links", _disk_links)
+    g.gather("passwd", read_text, "/etc/passwd")
+    g.gather("group", read_text, "/etc/group")
+    g.gather("who", run_command, ["who"], timeout, optional=True)
+    g.gather("last", run_command, ["last", "-w"], timeout, optional=True)
+    g.gather("firewall", _firewall, timeout, optional=True)
     return g.sources, g.errors

@@ -169,7 +169,8 @@ def run(module):
         module.fail_json(msg="glpi_inventory does not support %s targets yet" % system)
 
     sources, errors = collect(timeout=params["collect_timeout"])
-    result = dict(changed=False, raw_format=RAW_FORMAT, os_family="linux", sources=sources, errors=errors)
+    result = dict(changed=False, raw_format=RAW_FORMAT, os_family="linux", sources=sources, errors=errors,
+                  python_version=platform.python_version())
 
     if params["deviceid"]:
         result.update(deviceid=params["deviceid"], deviceid_source="option")

@@ -24,13 +24,20 @@ import json
 import re
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _accounts
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _drives
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _linux_parsers as parsers
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _vmsystem
 
 VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 
 # Single-object sections first, then lists; the order of a written document.
-SECTION_ORDER = ("hardware", "bios", "operatingsystem", "cpus", "networks")
+SECTION_ORDER = (
+    "accesslog", "hardware", "bios", "operatingsystem", "versionprovider",
+    "cpus", "drives", "firewalls", "local_groups", "local_users", "networks", "users",
+)
+# Sections that change on every run without the machine changing: not a reason to rewrite or resend a document.
+VOLATILE_SECTIONS = ("accesslog", "versionprovider")
 
 _CPU_ARCH_RE = re.compile(r"^(mips|mips64|alpha|sparc|sparc64|m68k|i\d86|x86_64|powerpc|powerpc64|arm.*|aarch64)$")
 _CPU_ARCH_ALIASES = {"ppc64le": "powerpc64", "ppc64": "powerpc64", "ppc": "powerpc", "amd64": "x86_64"}
@@ -95,6 +102,8 @@ def build_hardware(sources):
         "dns": "/".join(parsers.parse_resolv_conf(_text(sources, "resolv_conf"))),
         "defaultgateway": routes[0][1] if routes else None,
     }
+    login, when = _accounts.last_logged_user(_text(sources, "last"))
+    hardware.update(lastloggeduser=login, datelastloggeduser=when)
     return _clean(hardware)
 
 
@@ -148,6 +157,9 @@ def build_operatingsystem(sources):
         "fqdn": fqdn,
         "dns_domain": domain,
         "boot_time": format_target_time(parsers.parse_boot_epoch(_text(sources, "proc_stat")), sources),
+        "install_date": format_target_time(parsers.install_epoch(sources.get("install_epochs")), sources),
+        "hostid": parsers.parse_hostid(_text(sources, "hostid")),
+        "ssh_key": parsers.ssh_host_key(sources.get("ssh_host_keys")),
     }
     if re.match(r"^[+-]\d{4}$", timezone.get("offset") or ""):
         system["timezone"] = {"name": timezone.get("abbreviation") or timezone.get("zone") or "", "offset": timezone["offset"]}
@@ -264,13 +276,52 @@ def build_networks(sources):
     return networks
 
 
+def build_drives(sources):
+    return _drives.drives(_text(sources, "df"), sources.get("disk_links"))
+
+
+def build_local_users(sources):
+    return _accounts.local_users(_text(sources, "passwd"))
+
+
+def build_local_groups(sources):
+    return _accounts.local_groups(_text(sources, "passwd"), _text(sources, "group"))
+
+
+def build_users(sources):
+    return _accounts.logged_users(_text(sources, "who"))
+
+
+def build_firewalls(sources):
+    return parsers.firewall_status(sources.get("firewall"))
+
+
 SECTION_BUILDERS = {
     "hardware": build_hardware,
     "bios": build_bios,
     "operatingsystem": build_operatingsystem,
     "cpus": build_cpus,
+    "drives": build_drives,
+    "firewalls": build_firewalls,
+    "local_groups": build_local_groups,
+    "local_users": build_local_users,
     "networks": build_networks,
+    "users": build_users,
 }
+
+
+def build_accesslog(sources, now):
+    """When the inventory was taken, in the target's local time."""
+    return {"logdate": format_target_time(now, sources)} if now is not None else None
+
+
+def build_versionprovider(provider):
+    """Who produced the document: this collection, and the Ansible that ran it."""
+    section = {"name": "glpiops.glpi", "version": COLLECTION_VERSION, "program": "glpiops.glpi.glpi_inventory"}
+    comments = ["%s %s" % (key, value) for key, value in sorted((provider or {}).items()) if value]
+    if comments:
+        section["comments"] = comments
+    return section
 
 
 def source_warnings(collected):
@@ -282,12 +333,21 @@ def source_warnings(collected):
     return warnings
 
 
-def build_inventory(collected, deviceid, itemtype="Computer", tag=None):
-    """The GLPI inventory document for one host, and the warnings met on the way."""
+def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None, provider=None):
+    """The GLPI inventory document for one host, and the warnings met on the way.
+
+    ``now`` (epoch) dates the ``accesslog``; ``provider`` (e.g. ``{"ansible-core": "2.19.14"}``) goes into
+    ``versionprovider.comments``.
+    """
     sources = collected.get("sources") or {}
     warnings = source_warnings(collected)
-    content = {}
+    content = {"versionprovider": build_versionprovider(provider)}
+    accesslog = build_accesslog(sources, now)
+    if accesslog:
+        content["accesslog"] = accesslog
     for name in SECTION_ORDER:
+        if name not in SECTION_BUILDERS:
+            continue
         try:
             section = SECTION_BUILDERS[name](sources)
         except Exception as exc:  # pylint: disable=broad-except
@@ -319,11 +379,19 @@ def section_counts(document):
     return counts
 
 
+def without_volatile(document):
+    """The document minus what changes on every run (see ``VOLATILE_SECTIONS``), to tell a real change."""
+    if not isinstance(document, dict):
+        return document
+    content = {k: v for k, v in (document.get("content") or {}).items() if k not in VOLATILE_SECTIONS}
+    return dict(document, content=content)
+
+
 def section_fingerprints(document):
     """One short digest per content section, to tell which sections changed between two documents."""
     fingerprints = {}
     for name, value in sorted((document.get("content") or {}).items()):
-        if name == "versionclient":
+        if name == "versionclient" or name in VOLATILE_SECTIONS:
             continue
         encoded = json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
         fingerprints[name] = hashlib.sha256(encoded).hexdigest()[:12]

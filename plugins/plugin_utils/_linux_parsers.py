@@ -199,3 +199,52 @@ def ipv6_mask_and_subnet(address, prefixlen):
     except ValueError:
         return None, None
     return str(network.netmask), str(network.network_address)
+
+
+def parse_hostid(text):
+    """``hostid`` output: 8 hex digits, or ``None``."""
+    line = (text or "").strip().splitlines()
+    return line[0].strip() if line and re.match(r"^[0-9a-fA-F]{8}$", line[0].strip()) else None
+
+
+def parse_epoch(text):
+    """A positive epoch from ``stat -c %W`` or rpm's ``%{INSTALLTIME}``; 0, ``-`` and garbage are unknown."""
+    line = (text or "").strip().splitlines()
+    if not line or not line[0].strip().isdigit():
+        return None
+    value = int(line[0].strip())
+    return value if value > 0 else None
+
+
+def install_epoch(epochs):
+    """The installation date as GLPI Agent looks for it: rpm's basesystem, dpkg's base-files, the root filesystem."""
+    for name in ("rpm_basesystem", "base_files_list", "root"):
+        value = parse_epoch((epochs or {}).get(name))
+        if value:
+            return value
+    return None
+
+
+def ssh_host_key(public_key_files):
+    """The first, in sorted order, of the host's ``ssh-*`` public keys as ``<type> <base64>`` (what the agent reports)."""
+    keys = []
+    for text in (public_key_files or {}).values():
+        for line in (text or "").splitlines():
+            fields = line.split()
+            if len(fields) >= 2 and fields[0].startswith("ssh"):
+                keys.append("%s %s" % (fields[0], fields[1]))
+    return sorted(keys)[0] if keys else None
+
+
+_FIREWALLD_ACTIVE = re.compile(r"^\s*Loaded: loaded [^;]+firewalld[^;]*; [^;]*;[^\n]*\n\s*Active: active \(running\)", re.MULTILINE)
+
+
+def firewall_status(outputs):
+    """``[{"description": "ufw"|"firewalld", "status": "on"|"off"}]`` from ``ufw status`` or ``systemctl status``."""
+    outputs = outputs or {}
+    if "ufw" in outputs:
+        active = re.search(r"^Status:\s*active\s*$", outputs["ufw"] or "", re.MULTILINE)
+        return [{"description": "ufw", "status": "on" if active else "off"}]
+    if "firewalld" in outputs:
+        return [{"description": "firewalld", "status": "on" if _FIREWALLD_ACTIVE.search(outputs["firewalld"] or "") else "off"}]
+    return []

@@ -36,7 +36,7 @@ def test_debian_vm_sections(collected_debian_vm):
     content = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]
     assert content["hardware"] == {
         "name": "vm", "memory": 24105, "swap": 0, "dns": "10.255.255.53", "defaultgateway": "192.0.2.1",
-        "vmsystem": "Docker",
+        "vmsystem": "Docker", "lastloggeduser": "glpiops-it", "datelastloggeduser": "Mon Nov 23 07:11",
     }
     assert content["operatingsystem"]["name"] == "Debian GNU/Linux"
     assert content["operatingsystem"]["version"] == "12.11"
@@ -148,6 +148,43 @@ def test_section_fingerprints_change_only_for_changed_sections(collected_debian_
 
 
 def test_render_is_stable(collected_debian_vm):
-    document, _warnings = inv.build_inventory(collected_debian_vm, "vm-x")
-    assert inv.render_document(document) == inv.render_document(inv.build_inventory(collected_debian_vm, "vm-x")[0])
-    assert inv.section_counts(document) == {"bios": 1, "cpus": 1, "hardware": 1, "networks": 7, "operatingsystem": 1}
+    document, _warnings = inv.build_inventory(collected_debian_vm, "vm-x", now=1795420800)
+    again = inv.build_inventory(collected_debian_vm, "vm-x", now=1795420800)[0]
+    assert inv.render_document(document) == inv.render_document(again)
+    assert document["content"]["accesslog"] == {"logdate": "2026-11-23 08:00:00"}
+    assert inv.section_counts(document) == {"accesslog": 1, "bios": 1, "cpus": 1, "drives": 1, "firewalls": 1, "hardware": 1,
+                                            "local_groups": 1, "local_users": 26, "networks": 7, "operatingsystem": 1,
+                                            "versionprovider": 1}
+
+
+def test_a_later_run_of_an_unchanged_machine_is_no_change(collected_debian_vm, assert_valid_inventory):
+    first = inv.build_inventory(collected_debian_vm, "vm-x", now=1795420800, provider={"ansible-core": "2.19.14"})[0]
+    later = inv.build_inventory(collected_debian_vm, "vm-x", now=1795424400, provider={"ansible-core": "2.20.0"})[0]
+    assert_valid_inventory(later)
+    assert first != later
+    assert inv.without_volatile(first) == inv.without_volatile(later)
+    assert later["content"]["versionprovider"] == {"name": "glpiops.glpi", "version": inv.COLLECTION_VERSION,
+                                                   "program": "glpiops.glpi.glpi_inventory", "comments": ["ansible-core 2.20.0"]}
+    df = collected_debian_vm["sources"]["df"].splitlines()
+    collected_debian_vm["sources"]["df"] = "\n".join(
+        "/dev/vda ext4 264212084 23770836 1024000 23% /" if line.startswith("/dev/vda ") else line for line in df)
+    changed = inv.build_inventory(collected_debian_vm, "vm-x", now=1795424400)[0]
+    assert inv.without_volatile(changed) != inv.without_volatile(first)
+
+
+def test_debian_vm_matches_the_agents_sections_where_the_machine_is_the_same(collected_debian_vm, reference):
+    """The real agent's inventory of this kind of VM: drives, firewall, groups, os identity agree."""
+    import json
+
+    agent = json.loads(reference("glpi-agent", "local-inventory.json").read_text())["content"]
+    content = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]
+    assert [(x["volumn"], x["filesystem"], x["type"], x["total"]) for x in content["drives"]] == \
+        [(x["volumn"], x["filesystem"], x["type"], x["total"]) for x in agent["drives"]]
+    assert content["firewalls"] == agent["firewalls"]
+    assert content["local_groups"] == agent["local_groups"]
+    assert content["operatingsystem"]["hostid"] == agent["operatingsystem"]["hostid"]
+    agent_users = {u["login"]: u for u in agent["local_users"]}
+    for user in content["local_users"]:
+        if user["login"] in agent_users:
+            assert user == agent_users[user["login"]]
+    assert "install_date" not in content["operatingsystem"]  # no birth time on this fs: the agent's 1970 date is a quirk

@@ -124,3 +124,31 @@ def test_ip_addr_addresses_match_glpi_agent(reference, sample):
 @pytest.mark.parametrize("text", ["", "\x00\xff garbage", "1: eth0: <UP> mtu x\n    inet 999.1.1.1/99\n", "2: broken"])
 def test_ip_addr_never_raises_on_garbage(text):
     assert isinstance(p.parse_ip_addr(text), dict)
+
+
+def test_hostid_and_epochs():
+    assert p.parse_hostid("007f0100\n") == "007f0100"
+    assert p.parse_hostid("hostid: command not found") is None
+    # stat -c %W prints 0 when the filesystem keeps no birth time: unknown, not 1970.
+    assert p.install_epoch({"base_files_list": "0\n", "root": "1700000000\n"}) == 1700000000
+    assert p.install_epoch({"rpm_basesystem": "1600000000\n", "root": "1700000000\n"}) == 1600000000
+    assert p.install_epoch({"base_files_list": "-\n"}) is None
+
+
+def test_ssh_host_key_is_the_first_ssh_key_in_sorted_order():
+    keys = {"ssh_host_rsa_key.pub": "ssh-rsa AAAAB3Nza root@vm\n", "ssh_host_ecdsa_key.pub": "ecdsa-sha2-nistp256 AAAAE2 root@vm\n",
+            "ssh_host_ed25519_key.pub": "ssh-ed25519 AAAAC3Nz root@vm\n"}
+    assert p.ssh_host_key(keys) == "ssh-ed25519 AAAAC3Nz"
+    assert p.ssh_host_key({}) is None
+
+
+def test_firewall_status():
+    running = ("* firewalld.service - firewalld - dynamic firewall daemon\n"
+               "     Loaded: loaded (/usr/lib/systemd/system/firewalld.service; enabled; preset: enabled)\n"
+               "     Active: active (running) since Mon 2026-11-23 07:00:00 UTC; 1h ago\n")
+    assert p.firewall_status({"firewalld": running}) == [{"description": "firewalld", "status": "on"}]
+    assert p.firewall_status({"firewalld": running.replace("active (running)", "inactive (dead)")})[0]["status"] == "off"
+    assert p.firewall_status({"firewalld": ""}) == [{"description": "firewalld", "status": "off"}]
+    assert p.firewall_status({"ufw": "Status: active\n\nTo Action From\n"}) == [{"description": "ufw", "status": "on"}]
+    assert p.firewall_status({"ufw": "Status: inactive\n"})[0]["status"] == "off"
+    assert p.firewall_status(None) == []
