@@ -265,6 +265,8 @@ def collect(timeout=10):
     g.gather("net_interfaces", _network_interfaces)
     g.gather("ip_addr", run_command, ["ip", "addr", "show"], timeout)
     g.gather("ipv4_routes", read_text, "/proc/net/route")
+    if "ipv4_routes" not in g.sources:  # hidden on some hardened kernels: ask iproute2 instead
+        g.gather("ip_route_default", run_command, ["ip", "-o", "route", "list", "default"], timeout)
     g.gather("resolv_conf", read_text, "/etc/resolv.conf", optional=True)
     g.gather("virtualization", _virtualization)
     g.gather("proc_modules", read_text, "/proc/modules", optional=True)

@@ -92,7 +92,7 @@ def format_target_time(epoch, sources):
 def build_hardware(sources):
     meminfo = parsers.parse_meminfo(_text(sources, "meminfo"))
     dmi = (sources.get("dmi") or {}).get("attributes", {})
-    routes = parsers.parse_proc_net_route(_text(sources, "ipv4_routes"))
+    routes = parsers.default_routes(_text(sources, "ipv4_routes"), _text(sources, "ip_route_default"))
     uuid = dmi.get("product_uuid")
     hardware = {
         "name": short_hostname(sources),
@@ -250,10 +250,12 @@ def build_networks(sources):
     sysfs_all = sources.get("net_interfaces") or {}
     ip_all = parsers.parse_ip_addr(_text(sources, "ip_addr"))
     gateways = {}
-    for iface, gateway in parsers.parse_proc_net_route(_text(sources, "ipv4_routes")):
+    for iface, gateway in parsers.default_routes(_text(sources, "ipv4_routes"), _text(sources, "ip_route_default")):
         gateways.setdefault(iface, gateway)
     networks = []
-    for name in sorted(set(sysfs_all) | set(ip_all), key=lambda n: (n != "lo", n)):
+    # ``ip``'s order (the kernel's interface index), then interfaces only sysfs knows.
+    names = list(ip_all) + sorted(name for name in sysfs_all if name not in ip_all)
+    for name in names:
         if name not in ip_all and any(other.split("@", 1)[0] == name for other in ip_all):
             continue  # ``ip`` shows it as ``name@parent``: reported under that name
         ip_info = ip_all.get(name, {})
@@ -272,7 +274,11 @@ def build_networks(sources):
         for address, prefix, _scope in ip_info.get("ipv6", []):
             mask, subnet = parsers.ipv6_mask_and_subnet(address, prefix)
             entries.append(dict(base, ipaddress6=address, ipmask6=mask, ipsubnet6=subnet))
-        networks.extend(_clean(entry) for entry in (entries or [base]))
+        # Like GLPI Agent: the interface gets an entry of its own unless one of its addresses carries its name
+        # (addresses all on aliases such as eth0:0, or none at all).
+        if not any(entry["description"] == name for entry in entries):
+            entries.insert(0, base)
+        networks.extend(_clean(entry) for entry in entries)
     return networks
 
 

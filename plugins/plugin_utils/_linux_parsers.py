@@ -127,6 +127,25 @@ def parse_proc_net_route(text):
     return [(iface, gw) for _metric, iface, gw in sorted(routes)]
 
 
+def parse_ip_default_routes(text):
+    """``ip -o route list default`` -> ``[(interface, gateway)]``, lowest metric first (the agent takes the first)."""
+    routes = []
+    for order, line in enumerate((text or "").splitlines()):
+        match = re.match(r"^default\s+via\s+(\S+)(?:.*?\sdev\s+(\S+))?", line)
+        if not match:
+            continue
+        metric = re.search(r"\smetric\s+(\d+)", line)
+        routes.append((int(metric.group(1)) if metric else 0, order, match.group(2), match.group(1)))
+    return [(iface, gateway) for _metric, _order, iface, gateway in sorted(routes)]
+
+
+def default_routes(ipv4_routes_text, ip_route_text=None):
+    """Default IPv4 routes from ``/proc/net/route``, or from ``ip route`` where that file could not be read."""
+    if ipv4_routes_text:
+        return parse_proc_net_route(ipv4_routes_text)
+    return parse_ip_default_routes(ip_route_text)
+
+
 _IP_LINK_RE = re.compile(r"^\d+:\s+(\S+?):\s+<([^>]*)>(.*)$")
 
 

@@ -10,6 +10,7 @@ import pathlib
 
 import pytest
 
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory as inv
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _linux_parsers as p
 
 DEBIAN_OS_RELEASE = '''PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
@@ -89,36 +90,21 @@ def test_masks_and_subnets():
     assert p.ipv6_mask_and_subnet("fe80::223:18ff:fe91:db8d", 64) == ("ffff:ffff:ffff:ffff::", "fe80::")
 
 
-CORPUS_IP = pathlib.Path(__file__).resolve().parents[4].parent / "shared" / "reference" / "glpi-agent-corpus" / "ip"
-# Every ip_addr sample of the corpus; a placeholder that skips (fails under CI) when the corpus is absent.
-IP_ADDR_SAMPLES = sorted(path.name[:-len(".expected.json")] for path in CORPUS_IP.glob("ip_addr-*.expected.json")) or ["corpus-absent"]
-
-
-@pytest.mark.parametrize("sample", IP_ADDR_SAMPLES)
-def test_ip_addr_addresses_match_glpi_agent(reference, sample):
-    """Same interfaces, MACs and addresses as GLPI Agent's parser on its own recorded outputs."""
-    folder = reference("glpi-agent-corpus", "ip")
-    text_path = reference("glpi-agent-corpus", "ip", sample + ".txt")
-    expected = json.loads((folder / (sample + ".expected.json")).read_text())
-    expected_interfaces = next(iter(expected.values()))
-    parsed = p.parse_ip_addr(text_path.read_text(errors="replace"))
-    got = set()
-    for name, info in parsed.items():
-        for address, _prefix, label in info["ipv4"]:
-            got.add((label or name, "ipaddress", address))
-        for address, _prefix, _scope in info["ipv6"]:
-            got.add((name, "ipaddress6", address))
-    want = set()
-    for entry in expected_interfaces:
-        for key in ("ipaddress", "ipaddress6"):
-            if entry.get(key):
-                want.add((entry["description"], key, entry[key]))
-    assert got == want
-    for entry in expected_interfaces:
-        if entry.get("macaddr"):
-            kernel_name = entry["description"].split(":", 1)[0].split("@", 1)[0]
-            (name,) = [n for n in parsed if n.split("@", 1)[0] == kernel_name]
-            assert parsed[name].get("mac") == entry["macaddr"].lower()
+@pytest.mark.corpus("ip")
+def test_ip_corpus_like_glpi_agent(corpus_case, assert_same_as_agent):
+    """GLPI Agent's own ip outputs: the same default gateway, and the same entry per address (networks section)."""
+    text = corpus_case.read_text()
+    if corpus_case.view == "default_gateway":
+        routes = p.parse_ip_default_routes(text)
+        assert routes and routes[0][1] == corpus_case.expected
+    elif corpus_case.view == "interfaces":
+        networks = inv.build_networks({"ip_addr": text})
+        fields = ("description", "ipaddress", "ipmask", "ipsubnet", "ipaddress6", "ipmask6", "ipsubnet6", "mac", "status")
+        # The corpus's parser sees no sysfs: compare what it knows, in the typed inventory form it sends.
+        ours = [{key: entry[key] for key in fields if key in entry} for entry in networks]
+        assert_same_as_agent(corpus_case, ours, corpus_case.inventory["interfaces"])
+    else:
+        pytest.fail("no handler for view %s" % corpus_case.view)
 
 
 @pytest.mark.parametrize("text", ["", "\x00\xff garbage", "1: eth0: <UP> mtu x\n    inet 999.1.1.1/99\n", "2: broken"])
@@ -152,3 +138,15 @@ def test_firewall_status():
     assert p.firewall_status({"ufw": "Status: active\n\nTo Action From\n"}) == [{"description": "ufw", "status": "on"}]
     assert p.firewall_status({"ufw": "Status: inactive\n"})[0]["status"] == "off"
     assert p.firewall_status(None) == []
+
+
+def test_ipv6_host_route_mask_is_all_ones_not_the_agents_quirk():
+    # The one place this collection departs from the agent on ip (docs/corpus-differences.md).
+    assert p.ipv6_mask_and_subnet("::1", 128) == ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::1")
+    assert p.ipv6_mask_and_subnet("2001:db8::5", 127) == ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", "2001:db8::4")
+
+
+def test_default_routes_from_ip_when_proc_is_hidden():
+    text = "default via 10.0.0.1 dev eth1 proto dhcp metric 600\ndefault via 192.168.1.254 dev wlan0 metric 100\n"
+    assert p.default_routes("", text) == [("wlan0", "192.168.1.254"), ("eth1", "10.0.0.1")]
+    assert p.default_routes("", "") == []
