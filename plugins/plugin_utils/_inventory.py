@@ -36,6 +36,16 @@ SECTION_ORDER = (
     "accesslog", "hardware", "bios", "operatingsystem", "versionprovider",
     "cpus", "drives", "firewalls", "local_groups", "local_users", "networks", "users",
 )
+# What GLPI's schemas require of a list entry: an entry without it would make GLPI refuse the whole document.
+REQUIRED_FIELDS = {
+    "envs": ("key", "val"), "firewalls": ("status",), "local_groups": ("id", "name"), "local_users": ("id",),
+    "physical_volumes": ("device", "format", "free", "pv_pe_count", "pv_uuid", "size"),
+    "volume_groups": ("free", "lv_count", "pv_count", "size", "vg_extent_size", "vg_name", "vg_uuid"),
+    "logical_volumes": ("lv_name", "lv_uuid", "size"), "networks": ("description",), "ports": ("type",),
+    "printers": ("name",), "processes": ("cmd", "pid", "user"), "remote_mgmt": ("id", "type"), "slots": ("name",),
+    "softwares": ("name",), "virtualmachines": ("name",),
+}
+
 # Sections that change on every run without the machine changing: not a reason to rewrite or resend a document.
 VOLATILE_SECTIONS = ("accesslog", "versionprovider")
 
@@ -332,11 +342,25 @@ def build_versionprovider(provider):
 
 def source_warnings(collected):
     """One line per source the collector had to drop, sorted, naming the source."""
-    warnings = ["%s: %s" % (name, reason) for name, reason in sorted((collected.get("errors") or {}).items())]
-    unreadable = ((collected.get("sources") or {}).get("dmi") or {}).get("unreadable") or []
-    if unreadable:
+    errors = collected.get("errors")
+    warnings = ["%s: %s" % (name, reason) for name, reason in sorted(errors.items())] if isinstance(errors, dict) else []
+    dmi = (collected.get("sources") or {}).get("dmi")
+    unreadable = dmi.get("unreadable") if isinstance(dmi, dict) else None
+    if unreadable and isinstance(unreadable, list):
         warnings.append("dmi: %s readable by root only (use become to report them)" % ", ".join(sorted(unreadable)))
     return warnings
+
+
+def _complete_entries(name, section, warnings):
+    """Drop list entries that lack what the schemas require (or are not objects), with one warning per section."""
+    if not isinstance(section, list):
+        return section
+    required = REQUIRED_FIELDS.get(name, ())
+    kept = [entry for entry in section
+            if isinstance(entry, dict) and all(entry.get(field) not in (None, "") for field in required)]
+    if len(kept) != len(section):
+        warnings.append("%s: %d incomplete entr%s left out" % (name, len(section) - len(kept), "y" if len(section) - len(kept) == 1 else "ies"))
+    return kept
 
 
 def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None, provider=None):
@@ -360,6 +384,7 @@ def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None
             # A parser bug on odd input costs that section, never the document.
             warnings.append("%s: section dropped (%s: %s)" % (name, type(exc).__name__, exc))
             continue
+        section = _complete_entries(name, section, warnings)
         if section:
             content[name] = section
     try:
