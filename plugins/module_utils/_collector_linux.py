@@ -248,9 +248,28 @@ def _firewall(timeout):
     raise SourceUnavailable("command not found: ufw, systemctl")
 
 
-def collect(timeout=10):
-    """Gather every Linux source; return ``(sources, errors)``."""
+def _ps(timeout):
+    """Processes with the columns GLPI Agent reads; BusyBox's ps knows no ``-o`` list, so fall back to its own."""
+    try:
+        return {"format": "posix", "text": run_command(["ps", "-A", "-o", "user,pid,pcpu,pmem,vsz,tty,etime,command"], timeout)}
+    except SourceUnavailable as exc:
+        if str(exc).startswith("command not found"):
+            raise
+    return {"format": "busybox", "text": run_command(["ps"], timeout)}
+
+
+def _environment():
+    """This session's environment, as ``env`` would print it (GLPI Agent leaves out ``_``)."""
+    return {key: value for key, value in os.environ.items() if key != "_"}
+
+
+def collect(timeout=10, processes=False, envs=False):
+    """Gather every Linux source; return ``(sources, errors)``.
+
+    ``processes`` and ``envs`` are opt-in: they change on every run and may hold secrets.
+    """
     g = Gatherer(timeout)
+    g.gather("clock", time.time)
     g.gather("uname", _uname)
     g.gather("hostname", socket.gethostname)
     g.gather("hostname_fqdn", run_command, ["hostname", "-f"], timeout)
@@ -283,4 +302,8 @@ def collect(timeout=10):
     g.gather("who", run_command, ["who"], timeout, optional=True)
     g.gather("last", run_command, ["last", "-w"], timeout, optional=True)
     g.gather("firewall", _firewall, timeout, optional=True)
+    if processes:
+        g.gather("ps", _ps, timeout)
+    if envs:
+        g.gather("environment", _environment)
     return g.sources, g.errors

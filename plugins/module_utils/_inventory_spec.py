@@ -21,7 +21,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import DEFA
 ITEMTYPES = ("Computer", "Unmanaged", "Phone", "NetworkEquipment", "Printer")
 
 # Options the collector on the target needs; everything else stays on the controller.
-COLLECTOR_OPTIONS = ("deviceid", "deviceid_path", "collect_timeout")
+COLLECTOR_OPTIONS = ("deviceid", "deviceid_path", "collect_timeout", "collect_processes", "collect_envs")
 
 
 def inventory_argument_spec():
@@ -32,5 +32,7 @@ def inventory_argument_spec():
         tag=dict(type="str"),
         itemtype=dict(type="str", default="Computer", choices=list(ITEMTYPES)),
         collect_timeout=dict(type="int", default=10),
+        collect_processes=dict(type="bool", default=False),
+        collect_envs=dict(type="bool", default=False),
         return_inventory=dict(type="bool", default=False),
     )

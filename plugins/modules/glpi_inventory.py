@@ -60,6 +60,18 @@ options:
         dropped and named in RV(warnings).
     type: int
     default: 10
+  collect_processes:
+    description:
+      - Report the running processes (section C(processes)), from C(ps), as GLPI Agent does.
+      - Off by default: the list changes on every run and command lines may hold secrets.
+    type: bool
+    default: false
+  collect_envs:
+    description:
+      - Report the environment variables of the connection's session on the target (section C(envs)).
+      - Off by default: environments often hold secrets (tokens, passwords), which would then be stored in GLPI.
+    type: bool
+    default: false
   return_inventory:
     description:
       - Return the whole GLPI inventory document in RV(inventory).
@@ -168,7 +180,8 @@ def run(module):
     if system != "Linux":
         module.fail_json(msg="glpi_inventory does not support %s targets yet" % system)
 
-    sources, errors = collect(timeout=params["collect_timeout"])
+    sources, errors = collect(timeout=params["collect_timeout"], processes=params["collect_processes"],
+                              envs=params["collect_envs"])
     result = dict(changed=False, raw_format=RAW_FORMAT, os_family="linux", sources=sources, errors=errors,
                   python_version=platform.python_version())
 

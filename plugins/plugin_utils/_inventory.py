@@ -27,6 +27,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLE
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _accounts
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _drives
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _linux_parsers as parsers
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _processes
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _vmsystem
 
 VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
@@ -34,7 +35,7 @@ VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 # Single-object sections first, then lists; the order of a written document.
 SECTION_ORDER = (
     "accesslog", "hardware", "bios", "operatingsystem", "versionprovider",
-    "cpus", "drives", "firewalls", "local_groups", "local_users", "networks", "users",
+    "cpus", "drives", "envs", "firewalls", "local_groups", "local_users", "networks", "processes", "users",
 )
 # What GLPI's schemas require of a list entry: an entry without it would make GLPI refuse the whole document.
 REQUIRED_FIELDS = {
@@ -48,6 +49,7 @@ REQUIRED_FIELDS = {
 
 # Sections that change on every run without the machine changing: not a reason to rewrite or resend a document.
 VOLATILE_SECTIONS = ("accesslog", "versionprovider")
+# ``processes`` change on every run too, but a user who asks for them asks for every run's list.
 
 _CPU_ARCH_RE = re.compile(r"^(mips|mips64|alpha|sparc|sparc64|m68k|i\d86|x86_64|powerpc|powerpc64|arm.*|aarch64)$")
 _CPU_ARCH_ALIASES = {"ppc64le": "powerpc64", "ppc64": "powerpc64", "ppc": "powerpc", "amd64": "x86_64"}
@@ -312,16 +314,34 @@ def build_firewalls(sources):
     return parsers.firewall_status(sources.get("firewall"))
 
 
+def target_clock(sources, default=None):
+    """The target's own clock when the collector read it (epoch), else ``default``."""
+    clock = sources.get("clock")
+    return clock if isinstance(clock, (int, float)) and not isinstance(clock, bool) and clock > 0 else default
+
+
+def build_processes(sources):
+    now = target_clock(sources)
+    started = (lambda seconds: format_target_time(now - seconds, sources)) if now else None
+    return _processes.parse_ps(sources.get("ps"), started)
+
+
+def build_envs(sources):
+    return _processes.environment_variables(sources.get("environment"))
+
+
 SECTION_BUILDERS = {
     "hardware": build_hardware,
     "bios": build_bios,
     "operatingsystem": build_operatingsystem,
     "cpus": build_cpus,
     "drives": build_drives,
+    "envs": build_envs,
     "firewalls": build_firewalls,
     "local_groups": build_local_groups,
     "local_users": build_local_users,
     "networks": build_networks,
+    "processes": build_processes,
     "users": build_users,
 }
 
@@ -357,7 +377,7 @@ def _complete_entries(name, section, warnings):
         return section
     required = REQUIRED_FIELDS.get(name, ())
     kept = [entry for entry in section
-            if isinstance(entry, dict) and all(entry.get(field) not in (None, "") for field in required)]
+            if isinstance(entry, dict) and all(entry.get(field) is not None for field in required)]
     if len(kept) != len(section):
         warnings.append("%s: %d incomplete entr%s left out" % (name, len(section) - len(kept), "y" if len(section) - len(kept) == 1 else "ies"))
     return kept
@@ -372,7 +392,7 @@ def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None
     sources = collected.get("sources") or {}
     warnings = source_warnings(collected)
     content = {"versionprovider": build_versionprovider(provider)}
-    accesslog = build_accesslog(sources, now)
+    accesslog = build_accesslog(sources, target_clock(sources, now))
     if accesslog:
         content["accesslog"] = accesslog
     for name in SECTION_ORDER:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from unittest.mock import MagicMock
@@ -45,13 +46,18 @@ def test_writes_the_document_and_reports_it(tmp_path, collected_debian_vm, asser
     assert_valid_inventory(json.loads(path.read_text()))
     # Only the collector's options travel to the target.
     sent = plugin._execute_module.call_args.kwargs["module_args"]
-    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout"}
+    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout", "collect_processes", "collect_envs"}
+    assert sent["collect_processes"] is False and sent["collect_envs"] is False  # opt-in: may hold secrets
 
 
 def test_second_run_with_the_same_inventory_is_not_a_change(tmp_path, collected_debian_vm):
     make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
-    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    written = (tmp_path / "vm-2026-11-23-03-02-29.json").read_text()
+    later = copy.deepcopy(collected_debian_vm)
+    later["sources"]["clock"] = 1795424400.0  # an hour later: only accesslog differs
+    result = make_plugin({"local_path": str(tmp_path)}, later).run(task_vars={})
     assert result["changed"] is False
+    assert (tmp_path / "vm-2026-11-23-03-02-29.json").read_text() == written
 
 
 def test_check_mode_writes_nothing_but_reports_the_change(tmp_path, collected_debian_vm):
