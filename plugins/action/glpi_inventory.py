@@ -32,6 +32,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory import (
     section_counts,
     section_fingerprints,
 )
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._deviceid_state import recall_deviceid, remember_deviceid
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._local_target import (
     LocalTargetError,
     document_path,
@@ -101,14 +102,14 @@ class ActionModule(ActionBase):
                 % (collected.get("raw_format"), RAW_FORMAT)
             )
 
-        deviceid = collected["deviceid"]
+        deviceid, deviceid_source = self._deviceid(collected, params, task_vars)
         provider = {"ansible-core": ANSIBLE_CORE_VERSION, "target python": collected.get("python_version")}
         document, warnings = build_inventory(collected, deviceid, itemtype=params["itemtype"], tag=params["tag"],
                                              now=time.time(), provider=provider)
         result = dict(
             changed=bool(collected.get("changed")),
             deviceid=deviceid,
-            deviceid_source=collected.get("deviceid_source"),
+            deviceid_source=deviceid_source,
             sections=section_counts(document),
         )
         if params["local_path"]:
@@ -120,6 +121,20 @@ class ActionModule(ActionBase):
         if warnings:
             result["warnings"] = warnings
         return result
+
+    def _deviceid(self, collected, params, task_vars):
+        """The target's deviceid, or the controller's for a target that could not store its own."""
+        deviceid, source = collected["deviceid"], collected.get("deviceid_source")
+        if source not in ("unsaved", "generated"):
+            return deviceid, source
+        host = task_vars.get("inventory_hostname") or self._play_context.remote_addr
+        path = params["deviceid_state_path"]
+        kept = recall_deviceid(path, host)
+        if kept:
+            return kept, "controller"
+        if source == "unsaved" and not self._task.check_mode:
+            return remember_deviceid(path, host, deviceid), "controller"
+        return deviceid, source
 
     def _collector_args(self, params):
         args = {name: params[name] for name in COLLECTOR_OPTIONS}

@@ -32,6 +32,7 @@ def inventory_argument_spec():
         tag=dict(type="str"),
         itemtype=dict(type="str", default="Computer", choices=list(ITEMTYPES)),
         collect_timeout=dict(type="int", default=10),
+        deviceid_state_path=dict(type="path", default="~/.ansible/glpiops.glpi/deviceids.json"),
         collect_processes=dict(type="bool", default=False),
         collect_envs=dict(type="bool", default=False),
         return_inventory=dict(type="bool", default=False),

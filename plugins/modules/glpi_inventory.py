@@ -60,6 +60,15 @@ options:
         dropped and named in RV(warnings).
     type: int
     default: 10
+  deviceid_state_path:
+    description:
+      - File on the controller that keeps the deviceid of each inventory host whose O(deviceid_path) cannot be
+        written (read-only filesystem, no home directory), so that such a host keeps one deviceid, and one agent
+        in GLPI, from run to run.
+      - Keep it on persistent storage; in AWX or other ephemeral job environments prefer O(deviceid) or a writable
+        O(deviceid_path).
+    type: path
+    default: ~/.ansible/glpiops.glpi/deviceids.json
   collect_processes:
     description:
       - Report the running processes (section C(processes)), from C(ps), as GLPI Agent does.
@@ -136,8 +145,8 @@ deviceid:
 deviceid_source:
   description:
     - Where the deviceid came from. V(option) (O(deviceid)), V(target) (read from O(deviceid_path)),
-      V(created) (generated and stored in O(deviceid_path)) or V(generated) (generated, not stored, in check mode
-      or when the file could not be written, see RV(warnings)).
+      V(created) (generated and stored in O(deviceid_path)), V(controller) (kept in O(deviceid_state_path) because
+      the target could not store it, see RV(warnings)) or V(generated) (generated and not stored: check mode).
   returned: success
   type: str
   sample: target
@@ -190,7 +199,7 @@ def run(module):
     else:
         path = params["deviceid_path"]
         deviceid, state, error = resolve_deviceid(path, sources.get("hostname"), module.check_mode)
-        source = {"read": "target", "created": "created"}.get(state, "generated")
+        source = {"read": "target", "created": "created", "unsaved": "unsaved"}.get(state, "generated")
         result.update(deviceid=deviceid, deviceid_source=source, changed=(state == "created"))
         if error:
             errors["deviceid"] = error

@@ -135,3 +135,32 @@ def test_collector_warnings_reach_the_task(tmp_path, collected_debian_vm):
     collected_debian_vm["errors"] = {"hostname_fqdn": "hostname timed out after 10s"}
     result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
     assert result["warnings"] == ["hostname_fqdn: hostname timed out after 10s"]
+
+
+def test_a_target_that_cannot_store_its_deviceid_keeps_one_on_the_controller(tmp_path, collected_debian_vm):
+    state = tmp_path / "state" / "deviceids.json"
+    unsaved = copy.deepcopy(collected_debian_vm)
+    unsaved.update(deviceid="vm-2026-11-23-09-00-00", deviceid_source="unsaved")
+    unsaved["errors"] = {"deviceid": "cannot write /home/x/.glpi-agent-deviceid: Read-only file system"}
+    args = {"local_path": str(tmp_path / "out"), "deviceid_state_path": str(state)}
+    first = make_plugin(args, unsaved).run(task_vars={"inventory_hostname": "web01"})
+    assert (first["deviceid"], first["deviceid_source"]) == ("vm-2026-11-23-09-00-00", "controller")
+    assert json.loads(state.read_text()) == {"web01": "vm-2026-11-23-09-00-00"}
+    assert oct(state.stat().st_mode & 0o777) == "0o600"
+    # The next run generates another id on the target: the controller's wins, so GLPI sees one agent.
+    unsaved["deviceid"] = "vm-2026-11-24-09-00-00"
+    second = make_plugin(args, unsaved).run(task_vars={"inventory_hostname": "web01"})
+    assert second["deviceid"] == "vm-2026-11-23-09-00-00"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["vm-2026-11-23-09-00-00.json"]
+    # Another host gets its own entry; the first is kept.
+    other = make_plugin(args, dict(unsaved, deviceid="db01-2026-11-24-09-00-00")).run(task_vars={"inventory_hostname": "db01"})
+    assert other["deviceid"] == "db01-2026-11-24-09-00-00"
+    assert json.loads(state.read_text()) == {"db01": "db01-2026-11-24-09-00-00", "web01": "vm-2026-11-23-09-00-00"}
+
+
+def test_a_deviceid_read_on_the_target_ignores_the_controller_state(tmp_path, collected_debian_vm):
+    state = tmp_path / "deviceids.json"
+    state.write_text('{"web01": "old-2020-01-01-00-00-00"}\n')
+    result = make_plugin({"local_path": str(tmp_path), "deviceid_state_path": str(state)}, collected_debian_vm).run(
+        task_vars={"inventory_hostname": "web01"})
+    assert (result["deviceid"], result["deviceid_source"]) == ("vm-2026-11-23-03-02-29", "target")
