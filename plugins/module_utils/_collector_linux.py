@@ -16,6 +16,7 @@ dropped alone and named in ``errors``; it never fails the host.
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import time
@@ -23,6 +24,7 @@ import time
 from ansible_collections.glpiops.glpi.plugins.module_utils._sources import (
     SourceUnavailable,
     find_command,
+    link_basename,
     list_dir,
     read_attributes,
     read_text,
@@ -258,6 +260,62 @@ def _ps(timeout):
     return {"format": "busybox", "text": run_command(["ps"], timeout)}
 
 
+_PCI_DIR = "/sys/bus/pci/devices"
+_PCI_ATTRIBUTES = ("class", "vendor", "device", "subsystem_vendor", "subsystem_device", "revision")
+_USB_DIR = "/sys/bus/usb/devices"
+_USB_ATTRIBUTES = ("idVendor", "idProduct", "bDeviceClass", "bDeviceSubClass", "bcdDevice", "manufacturer", "product",
+                   "serial", "busnum", "devnum")
+
+
+def _sysfs_devices(directory, attributes, with_driver=True, keep=None):
+    """``{device: {attribute: value, "driver": name}}`` for every device of a sysfs bus."""
+    devices = {}
+    for name in list_dir(directory):
+        if keep is not None and not keep(name):
+            continue
+        path = os.path.join(directory, name)
+        entry = read_attributes(path, attributes)
+        if with_driver:
+            driver = link_basename(os.path.join(path, "driver"))
+            if driver:
+                entry["driver"] = driver
+        devices[name] = entry
+    return devices
+
+
+def _edids():
+    """Raw EDID of every connected display connector, base64 (binary does not travel in JSON)."""
+    edids = {}
+    for name in list_dir("/sys/class/drm"):
+        path = os.path.join("/sys/class/drm", name, "edid")
+        try:
+            with open(path, "rb") as handle:
+                blob = handle.read(32768)
+        except OSError:
+            continue
+        if blob:
+            edids[name] = base64.b64encode(blob).decode("ascii")
+    return edids
+
+
+def _power_supplies():
+    """``uevent`` of every power supply (batteries, AC adapters)."""
+    supplies = {}
+    for name in list_dir("/sys/class/power_supply"):
+        try:
+            supplies[name] = read_text(os.path.join("/sys/class/power_supply", name, "uevent"), 65536)
+        except SourceUnavailable:
+            continue
+    return supplies
+
+
+def _dmidecode(timeout):
+    """The full ``dmidecode`` dump (memory modules, slots, ports...): it reads /dev/mem, root only."""
+    if os.geteuid() != 0:
+        raise SourceUnavailable("not found: dmidecode needs root (use become)")
+    return run_command(["dmidecode"], timeout)
+
+
 def _environment():
     """This session's environment, as ``env`` would print it (GLPI Agent leaves out ``_``)."""
     return {key: value for key, value in os.environ.items() if key != "_"}
@@ -302,6 +360,13 @@ def collect(timeout=10, processes=False, envs=False):
     g.gather("who", run_command, ["who"], timeout, optional=True)
     g.gather("last", run_command, ["last", "-w"], timeout, optional=True)
     g.gather("firewall", _firewall, timeout, optional=True)
+    g.gather("dmidecode", _dmidecode, timeout, optional=True)
+    g.gather("pci_devices", _sysfs_devices, _PCI_DIR, _PCI_ATTRIBUTES, optional=True)
+    g.gather("lspci", run_command, ["lspci", "-v", "-nn"], timeout, optional=True)
+    # Devices only: interfaces (``1-1:1.0``) and root hubs' ports are no separate device.
+    g.gather("usb_devices", _sysfs_devices, _USB_DIR, _USB_ATTRIBUTES, False, lambda name: ":" not in name, optional=True)
+    g.gather("edids", _edids, optional=True)
+    g.gather("power_supplies", _power_supplies, optional=True)
     if processes:
         g.gather("ps", _ps, timeout)
     if envs:

@@ -72,13 +72,13 @@ options:
   collect_processes:
     description:
       - Report the running processes (section C(processes)), from C(ps), as GLPI Agent does.
-      - Off by default: the list changes on every run and command lines may hold secrets.
+      - Off by default, because the list changes on every run and command lines may hold secrets.
     type: bool
     default: false
   collect_envs:
     description:
       - Report the environment variables of the connection's session on the target (section C(envs)).
-      - Off by default: environments often hold secrets (tokens, passwords), which would then be stored in GLPI.
+      - Off by default, because environments often hold secrets (tokens, passwords), which would then be stored in GLPI.
     type: bool
     default: false
   return_inventory:
@@ -146,7 +146,7 @@ deviceid_source:
   description:
     - Where the deviceid came from. V(option) (O(deviceid)), V(target) (read from O(deviceid_path)),
       V(created) (generated and stored in O(deviceid_path)), V(controller) (kept in O(deviceid_state_path) because
-      the target could not store it, see RV(warnings)) or V(generated) (generated and not stored: check mode).
+      the target could not store it, see RV(warnings)) or V(generated) (generated and not stored, in check mode).
   returned: success
   type: str
   sample: target

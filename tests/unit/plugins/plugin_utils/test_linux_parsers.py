@@ -5,9 +5,6 @@
 
 from __future__ import annotations
 
-import json
-import pathlib
-
 import pytest
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory as inv
