@@ -110,6 +110,14 @@ test-integration: check-root collection
 	@echo "== integration: real sshd on 127.0.0.1, ansible-playbook over ssh and paramiko_ssh =="
 	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python -m pytest -p no:cacheprovider -v tests/integration
 
+# Not part of `make test`: glpi_inventory against ansible.builtin.setup over N real sshd targets on this machine.
+BENCH_HOSTS ?= 20
+BENCH_RUNS  ?= 5
+
+bench: check-root collection
+	@echo "== bench: glpi_inventory vs setup, 1 and $(BENCH_HOSTS) sshd targets, $(BENCH_RUNS) runs each; report in docs/benchmarks.md =="
+	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_inventory.py --hosts $(BENCH_HOSTS) --runs $(BENCH_RUNS)
+
 test: check-root test-units test-units-oldest test-vermin test-changelog test-docs test-lint test-sanity test-integration
 	@echo "== make test: all checks passed =="
 
