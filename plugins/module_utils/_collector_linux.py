@@ -21,6 +21,25 @@ import os
 import socket
 import time
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._package_commands import (
+    APK_INSTALLED_PATHS,
+    COMMAND_ENVIRONMENT,
+    DPKG_ARGV,
+    EQUERY_ARGV,
+    FLATPAK_LIST_ARGV,
+    LSB_RELEASE_ARGV,
+    NIX_ARGV,
+    PACMAN_ARGV,
+    RPM_ARGV,
+    SLACKWARE_PACKAGES_DIRECTORY,
+    SNAP_DIRECTORY_PATH,
+    SNAP_INFO_ENVIRONMENT,
+    SNAP_LIST_ARGV,
+    SNAP_YAML_PATH,
+    flatpak_info_argv,
+    flatpak_info_key,
+    snap_info_argv,
+)
 from ansible_collections.glpiops.glpi.plugins.module_utils._sources import (
     SourceUnavailable,
     find_command,
@@ -316,6 +335,59 @@ def _dmidecode(timeout):
     return run_command(["dmidecode"], timeout)
 
 
+def _packages(argv, timeout):
+    return run_command(list(argv), timeout, env=COMMAND_ENVIRONMENT)
+
+
+def _apk():
+    return _first_readable(APK_INSTALLED_PATHS)
+
+
+def _slackware():
+    return "\n".join(list_dir(SLACKWARE_PACKAGES_DIRECTORY)) + "\n"
+
+
+def _snaps(timeout):
+    """``snap list``, then per snap ``snap info``, its snap.yaml and the date of /snap/<name>."""
+    listing = run_command(list(SNAP_LIST_ARGV), timeout, env=COMMAND_ENVIRONMENT)
+    infos, yamls, epochs = {}, {}, {}
+    for line in listing.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        name, revision = fields[0], fields[2]
+        try:
+            infos[name] = run_command(list(snap_info_argv(name)), timeout,
+                                      env=dict(COMMAND_ENVIRONMENT, **SNAP_INFO_ENVIRONMENT))
+        except SourceUnavailable:
+            pass
+        text = _optional_text(SNAP_YAML_PATH.format(name=name, revision=revision))
+        if text is not None:
+            yamls[name] = text
+        try:
+            epochs[name] = int(os.stat(SNAP_DIRECTORY_PATH.format(name=name)).st_mtime)
+        except OSError:
+            pass
+    return {"list": listing, "infos": infos, "yamls": yamls, "epochs": epochs}
+
+
+def _flatpaks(timeout):
+    """``flatpak list``, then ``flatpak info`` per installed ref."""
+    listing = run_command(list(FLATPAK_LIST_ARGV), timeout, env=COMMAND_ENVIRONMENT)
+    infos = {}
+    for line in listing.splitlines():
+        fields = line.split("\t")
+        if len(fields) < 3 or not fields[0]:
+            continue
+        appid, branch, installation = fields[0], fields[1], fields[2]
+        try:
+            infos[flatpak_info_key(appid, branch, installation)] = run_command(
+                list(flatpak_info_argv(appid, branch, installation)), timeout, env=COMMAND_ENVIRONMENT)
+        except SourceUnavailable:
+            pass
+    return {"list": listing, "infos": infos}
+
+
 def _environment():
     """This session's environment, as ``env`` would print it (GLPI Agent leaves out ``_``)."""
     return {key: value for key, value in os.environ.items() if key != "_"}
@@ -367,6 +439,17 @@ def collect(timeout=10, processes=False, envs=False):
     g.gather("usb_devices", _sysfs_devices, _USB_DIR, _USB_ATTRIBUTES, False, lambda name: ":" not in name, optional=True)
     g.gather("edids", _edids, optional=True)
     g.gather("power_supplies", _power_supplies, optional=True)
+    g.gather("dpkg", _packages, DPKG_ARGV, timeout, optional=True)
+    if "dpkg" in g.sources:
+        g.gather("lsb_release", run_command, list(LSB_RELEASE_ARGV), timeout, optional=True)
+    g.gather("rpm", _packages, RPM_ARGV, timeout, optional=True)
+    g.gather("pacman", _packages, PACMAN_ARGV, timeout, optional=True)
+    g.gather("apk", _apk, optional=True)
+    g.gather("slackware", _slackware, optional=True)
+    g.gather("equery", _packages, EQUERY_ARGV, timeout, optional=True)
+    g.gather("nix", _packages, NIX_ARGV, timeout, optional=True)
+    g.gather("snap", _snaps, timeout, optional=True)
+    g.gather("flatpak", _flatpaks, timeout, optional=True)
     if processes:
         g.gather("ps", _ps, timeout)
     if envs:

@@ -43,7 +43,7 @@ def find_command(name, extra_paths=()):
     return None
 
 
-def run_command(argv, timeout, ok_rcs=(0,), stdin_data=None):
+def run_command(argv, timeout, ok_rcs=(0,), stdin_data=None, env=None):
     """Run ``argv`` (a list, never a shell string) and return its stdout as text.
 
     Raises :class:`SourceUnavailable` when the command is missing, exits with a
@@ -53,8 +53,10 @@ def run_command(argv, timeout, ok_rcs=(0,), stdin_data=None):
     path = argv[0] if os.path.isabs(argv[0]) else find_command(argv[0])
     if path is None:
         raise SourceUnavailable("command not found: %s" % argv[0])
+    extra_env = env
     env = dict(os.environ)
     env.update(_C_LOCALE_ENV)
+    env.update(extra_env or {})
     try:
         proc = subprocess.Popen(
             [path] + list(argv[1:]),

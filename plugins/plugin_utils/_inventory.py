@@ -27,6 +27,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLE
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _accounts
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _drives
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _linux_parsers as parsers
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _packages
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _processes
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _vmsystem
 
@@ -35,7 +36,7 @@ VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 # Single-object sections first, then lists; the order of a written document.
 SECTION_ORDER = (
     "accesslog", "hardware", "bios", "operatingsystem", "versionprovider",
-    "cpus", "drives", "envs", "firewalls", "local_groups", "local_users", "networks", "processes", "users",
+    "cpus", "drives", "envs", "firewalls", "local_groups", "local_users", "networks", "processes", "softwares", "users",
 )
 # What GLPI's schemas require of a list entry: an entry without it would make GLPI refuse the whole document.
 REQUIRED_FIELDS = {
@@ -330,6 +331,30 @@ def build_envs(sources):
     return _processes.environment_variables(sources.get("environment"))
 
 
+def _mapping(value):
+    return value if isinstance(value, dict) else {}
+
+
+def build_softwares(sources):
+    """Every package manager the target has, each parsed as GLPI Agent parses it."""
+    publisher = _packages.distributor_id(_text(sources, "lsb_release"), _text(sources, "os_release"))
+    timezone = sources.get("timezone")
+    snap, flatpak = _mapping(sources.get("snap")), _mapping(sources.get("flatpak"))
+    softwares = []
+    softwares += _packages.parse_dpkg(_text(sources, "dpkg"), publisher=publisher)
+    softwares += _packages.parse_rpm(_text(sources, "rpm"), timezone=timezone)
+    softwares += _packages.parse_pacman(_text(sources, "pacman"))
+    softwares += _packages.parse_apk(_text(sources, "apk"), publisher=publisher)
+    softwares += _packages.parse_slackware(_text(sources, "slackware"))
+    softwares += _packages.parse_equery(_text(sources, "equery"))
+    softwares += _packages.parse_nix(_text(sources, "nix"))
+    if snap:
+        softwares += _packages.parse_snap(snap.get("list"), snap.get("infos"), snap.get("yamls"), snap.get("epochs"), timezone)
+    if flatpak:
+        softwares += _packages.parse_flatpak(flatpak.get("list"), flatpak.get("infos"))
+    return softwares
+
+
 SECTION_BUILDERS = {
     "hardware": build_hardware,
     "bios": build_bios,
@@ -342,6 +367,7 @@ SECTION_BUILDERS = {
     "local_users": build_local_users,
     "networks": build_networks,
     "processes": build_processes,
+    "softwares": build_softwares,
     "users": build_users,
 }
 

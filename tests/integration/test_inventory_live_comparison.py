@@ -101,8 +101,8 @@ def _probe_sections():
     return {name for name in agent if probes.get(name, lambda: True)()}
 
 
-# Strict: these turn into failures the moment controllers, softwares and storages land, so the marks must go then.
-_PENDING = pytest.mark.xfail(strict=True, reason="controllers, softwares and storages are still being built (issue 3)")
+# Strict: this turns into a failure the moment controllers and storages land, so the mark must go then.
+_PENDING = pytest.mark.xfail(strict=True, reason="controllers and storages are still being built (issue 3)")
 
 
 @_PENDING
@@ -146,7 +146,6 @@ def test_macs_and_ipv4_addresses_match_ip_json(live_document):
     assert {(n["description"], n["ipaddress"]) for n in networks if n.get("ipaddress")} == expected
 
 
-@_PENDING
 def test_software_list_equals_dpkg(live_document):
     if shutil.which("dpkg-query") is None:
         pytest.skip("not a dpkg system")

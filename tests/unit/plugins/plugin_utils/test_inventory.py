@@ -153,7 +153,7 @@ def test_render_is_stable(collected_debian_vm):
     assert inv.render_document(document) == inv.render_document(again)
     assert document["content"]["accesslog"] == {"logdate": "2026-11-23 08:00:00"}
     assert inv.section_counts(document) == {"accesslog": 1, "bios": 1, "cpus": 1, "drives": 1, "firewalls": 1, "hardware": 1,
-                                            "local_groups": 1, "local_users": 26, "networks": 7, "operatingsystem": 1,
+                                            "local_groups": 1, "local_users": 26, "networks": 7, "operatingsystem": 1, "softwares": 720,
                                             "versionprovider": 1}
 
 
