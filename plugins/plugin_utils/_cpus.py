@@ -162,7 +162,8 @@ def _x86(logical, dmidecode_cpus):
         for key in ("id", "serial", "external_clock", "familyname", "corecount"):
             if perl_true(info.get(key)):
                 cpu[key] = info[key]
-        speed = re.search(r"([\d.]+)s*(GHZ)", cpu["name"] or "", re.IGNORECASE | re.ASCII)
+        # The leftmost match starts a run of digits: the look-behind only spares re-scanning long runs.
+        speed = re.search(r"(?<![\d.])([\d.]+)s*(GHZ)", cpu["name"] or "", re.IGNORECASE | re.ASCII)
         if speed:
             cpu["speed"] = 1000 * perl_number(speed.group(1))
         cpus.append(cpu)
@@ -184,7 +185,7 @@ def _arm(logical):
 def _alpha(logical):
     cpus = []
     for block in logical:
-        hertz = re.search(r"(\d+)000000", block.get("cycle frequency [hz]") or "", re.ASCII)
+        hertz = re.search(r"(?<!\d)(\d+)000000", block.get("cycle frequency [hz]") or "", re.ASCII)
         cpus.append({"arch": "alpha", "name": block.get("processor"), "serial": block.get("cpu serial number"),
                      "speed": hertz.group(1) if hertz else None})
     return cpus

@@ -164,7 +164,9 @@ def _hdparm_usable(version_text):
 # --- sysfs --------------------------------------------------------------------------------------------------------
 
 _DISK_NAME_RE = re.compile(r"^(?:[shv]d[a-z]+|fd\d)$", _A)
-_SYSFS_VALUE_RE = re.compile(r"[\x20-\x7e]*[A-Za-z0-9]+")
+# Printable characters ending with a letter or digit; a match always starts a printable run (look-behind).
+_SYSFS_VALUE_RE = re.compile(r"(?<![\x20-\x7e])[\x20-\x7e]*[A-Za-z0-9]+")
+_SYSFS_PAGE = 4096
 
 
 def _dict(value):
@@ -192,6 +194,8 @@ def _sysfs_value(raw, name, key):
         line = _first_line(folder[key])
         if line is None:
             return None
+        # A sysfs attribute holds at most a page; the bound also keeps the search linear on garbage.
+        line = line[:_SYSFS_PAGE]
         match = _SYSFS_VALUE_RE.search(line)
         return trim_whitespace(match.group(0) if match else line)
     return None
