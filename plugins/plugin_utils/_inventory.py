@@ -25,6 +25,7 @@ import re
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _accounts
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _cpus
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _drives
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _linux_parsers as parsers
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _packages
@@ -52,12 +53,6 @@ REQUIRED_FIELDS = {
 VOLATILE_SECTIONS = ("accesslog", "versionprovider")
 # ``processes`` change on every run too, but a user who asks for them asks for every run's list.
 
-_CPU_ARCH_RE = re.compile(r"^(mips|mips64|alpha|sparc|sparc64|m68k|i\d86|x86_64|powerpc|powerpc64|arm.*|aarch64)$")
-_CPU_ARCH_ALIASES = {"ppc64le": "powerpc64", "ppc64": "powerpc64", "ppc": "powerpc", "amd64": "x86_64"}
-_CPU_MANUFACTURERS = (
-    ("GenuineIntel", "Intel"), ("AuthenticAMD", "AMD"), ("HygonGenuine", "Hygon"),
-    ("CentaurHauls", "VIA"), ("CyrixInstead", "Cyrix"), ("GenuineTMx86", "Transmeta"),
-)
 _NETWORK_STATUSES = ("up", "down", "dormant", "notpresent", "lowerlayerdown", "unknown", "testing")
 
 
@@ -179,39 +174,10 @@ def build_operatingsystem(sources):
     return _clean(system)
 
 
-def _cpu_arch(machine):
-    arch = _CPU_ARCH_ALIASES.get(machine, machine)
-    return arch if arch and _CPU_ARCH_RE.match(arch) else None
-
-
 def build_cpus(sources):
-    """One entry per physical package, as GLPI Agent reports them."""
-    logical = parsers.parse_cpuinfo(_text(sources, "cpuinfo"))
-    packages = {}
-    for cpu in logical:
-        packages.setdefault(cpu.get("physical id", "0"), []).append(cpu)
-    arch = _cpu_arch((sources.get("uname") or {}).get("machine"))
-    cpus = []
-    for _package_id, members in sorted(packages.items(), key=lambda item: _int(item[0]) or 0):
-        first = members[0]
-        cores = _int(first.get("cpu cores"))
-        siblings = _int(first.get("siblings")) or len(members)
-        vendor = first.get("vendor_id", "")
-        manufacturer = next((name for key, name in _CPU_MANUFACTURERS if key == vendor), vendor or None)
-        name = first.get("model name") or first.get("cpu") or first.get("processor")
-        cpu = {
-            "name": name if name and not name.isdigit() else None,
-            "manufacturer": manufacturer,
-            "speed": _int(first.get("cpu mhz")),
-            "core": cores or len({m.get("core id") for m in members}) or None,
-            "thread": (siblings // cores) if cores else None,
-            "familynumber": first.get("cpu family"),
-            "model": first.get("model"),
-            "stepping": _int(first.get("stepping")),
-            "arch": arch,
-        }
-        cpus.append(_clean(cpu))
-    return cpus
+    """As GLPI Agent's Linux CPU modules: one entry per package on x86, per processor elsewhere (see ``_cpus``)."""
+    machine = (sources.get("uname") or {}).get("machine")
+    return _cpus.cpus_from_cpuinfo(_text(sources, "cpuinfo"), machine)
 
 
 def _uevent(text):
