@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import socket
 import time
 
@@ -388,6 +389,110 @@ def _flatpaks(timeout):
     return {"list": listing, "infos": infos}
 
 
+_DISK_NAME = re.compile(r"^([shv]d[a-z]+|fd[0-9])$")
+_BLOCK_FILES = ("size", "removable", "serial", "wwid")
+_BLOCK_DEVICE_FILES = ("vendor", "model", "rev", "firmware_rev", "serial", "wwid")
+_PCI_IDS = ("/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids")
+
+
+def _raw_files(directory, names):
+    """``{name: text}`` of the files that exist; binary content kept byte for byte (latin-1)."""
+    found = {}
+    for name in names:
+        try:
+            with open(os.path.join(directory, name), "rb") as handle:
+                found[name] = handle.read(65536).decode("latin-1")
+        except OSError:
+            continue
+    return found
+
+
+def _pci_vendor_names(vendor_ids):
+    """The pci.ids names of the given vendor ids (``1af4``), read from the system's list when it has one."""
+    wanted = set(vendor_ids)
+    names = {}
+    for path in _PCI_IDS:
+        try:
+            with open(path, "rb") as handle:
+                for raw in handle:
+                    line = raw.decode("utf-8", "replace")
+                    if line[:4].lower() in wanted and line[4:6] == "  ":
+                        names[line[:4].lower()] = line[6:].strip()
+        except OSError:
+            continue
+        return names
+    return names
+
+
+def _storages(timeout):
+    """What GLPI Agent's Linux storage module reads (see plugin_utils/_storages.py for the shape)."""
+    raw = {"block": {}, "scsi_generic": {}}
+    for name in list_dir("/sys/block"):
+        base = os.path.join("/sys/block", name)
+        device_dir = os.path.join(base, "device")
+        if not (os.path.isdir(device_dir) or _DISK_NAME.match(name)):
+            continue
+        entry = _raw_files(base, _BLOCK_FILES)
+        if os.path.isdir(device_dir):
+            device = _raw_files(device_dir, _BLOCK_DEVICE_FILES + ("vpd_pg80",))
+            for key, link in (("subsystem", "subsystem"), ("device", "device/subsystem")):
+                target = os.path.join(device_dir, link)
+                if os.path.exists(target):
+                    if key == "device":
+                        device["device"] = {"subsystem": os.path.realpath(target)}
+                    else:
+                        device["subsystem"] = os.path.realpath(target)
+            entry["device"] = device
+        raw["block"][name] = entry
+    try:
+        generics = list_dir("/sys/class/scsi_generic")
+    except SourceUnavailable:
+        generics = []
+    for name in generics:
+        device_dir = os.path.join("/sys/class/scsi_generic", name, "device")
+        device = _raw_files(device_dir, ("type",) + _BLOCK_DEVICE_FILES)
+        if os.path.exists(os.path.join(device_dir, "block")):
+            device["block"] = "1"
+        raw["scsi_generic"][name] = {"device": device}
+    vendors = set()
+    for entry in raw["block"].values():
+        vendor = (entry.get("device") or {}).get("vendor") or ""
+        if vendor.strip().lower().startswith("0x"):
+            vendors.add(vendor.strip().lower()[2:6])
+    if vendors:
+        raw["pci_vendors"] = _pci_vendor_names(vendors)
+    disks = sorted(raw["block"])
+    if find_command("udisksctl"):
+        raw["udisksctl"] = _per_disk(["udisksctl", "info", "-b"], disks, timeout)
+    if os.geteuid() == 0:
+        # These read the disks themselves: root only, and each may be missing.
+        if find_command("smartctl"):
+            # smartctl's exit code is a bit mask; its text is still worth reading with bits 1-2 set.
+            raw["smartctl"] = _per_disk(["smartctl", "-i"], disks, timeout, ok_rcs=tuple(range(256)))
+        if find_command("hdparm"):
+            raw["hdparm_version"] = _optional_command(["hdparm", "-V"], timeout)
+            raw["hdparm"] = _per_disk(["hdparm", "-I"], disks, timeout)
+        if find_command("multipath"):
+            raw["multipath"] = _optional_command(["multipath", "-l"], timeout)
+    return raw
+
+
+def _optional_command(argv, timeout, ok_rcs=(0,)):
+    try:
+        return run_command(argv, timeout, ok_rcs=ok_rcs)
+    except SourceUnavailable:
+        return None
+
+
+def _per_disk(argv, disks, timeout, ok_rcs=(0,)):
+    outputs = {}
+    for disk in disks:
+        text = _optional_command(list(argv) + ["/dev/" + disk], timeout, ok_rcs)
+        if text is not None:
+            outputs[disk] = text
+    return outputs
+
+
 def _environment():
     """This session's environment, as ``env`` would print it (GLPI Agent leaves out ``_``)."""
     return {key: value for key, value in os.environ.items() if key != "_"}
@@ -433,6 +538,7 @@ def collect(timeout=10, processes=False, envs=False):
     g.gather("last", run_command, ["last", "-w"], timeout, optional=True)
     g.gather("firewall", _firewall, timeout, optional=True)
     g.gather("dmidecode", _dmidecode, timeout, optional=True)
+    g.gather("storages", _storages, timeout)
     g.gather("pci_devices", _sysfs_devices, _PCI_DIR, _PCI_ATTRIBUTES, optional=True)
     g.gather("lspci", run_command, ["lspci", "-v", "-nn"], timeout, optional=True)
     # Devices only: interfaces (``1-1:1.0``) and root hubs' ports are no separate device.

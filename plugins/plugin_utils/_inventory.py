@@ -30,6 +30,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils import _drives
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _linux_parsers as parsers
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _packages
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _processes
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _storages
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _vmsystem
 
 VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
@@ -37,7 +38,7 @@ VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 # Single-object sections first, then lists; the order of a written document.
 SECTION_ORDER = (
     "accesslog", "hardware", "bios", "operatingsystem", "versionprovider",
-    "cpus", "drives", "envs", "firewalls", "local_groups", "local_users", "networks", "processes", "softwares", "users",
+    "cpus", "drives", "envs", "firewalls", "local_groups", "local_users", "networks", "processes", "softwares", "storages", "users",
 )
 # What GLPI's schemas require of a list entry: an entry without it would make GLPI refuse the whole document.
 REQUIRED_FIELDS = {
@@ -321,6 +322,10 @@ def build_softwares(sources):
     return softwares
 
 
+def build_storages(sources):
+    return _storages.storages_from_sources(sources.get("storages"))
+
+
 SECTION_BUILDERS = {
     "hardware": build_hardware,
     "bios": build_bios,
@@ -334,6 +339,7 @@ SECTION_BUILDERS = {
     "networks": build_networks,
     "processes": build_processes,
     "softwares": build_softwares,
+    "storages": build_storages,
     "users": build_users,
 }
 

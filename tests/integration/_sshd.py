@@ -50,6 +50,21 @@ def ensure_openssh():
         raise RuntimeError("%s is still missing after installing openssh-server" % SSHD)
 
 
+def ensure_packages(packages, paths):
+    """Install Debian ``packages`` with apt-get unless every one of ``paths`` exists already."""
+    if all(os.path.exists(path) for path in paths):
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    proc = subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends"] + list(packages),
+                          check=False, env=env, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True, timeout=600)
+        proc = subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends"] + list(packages),
+                              check=False, env=env, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        raise RuntimeError("apt-get install %s failed:\n%s%s" % (" ".join(packages), proc.stdout, proc.stderr))
+
+
 def ensure_user(name):
     """Create a login user with a home and /bin/sh when missing; return its passwd entry."""
     try:

@@ -20,7 +20,7 @@ import subprocess
 
 import pytest
 
-from _sshd import SSHServer, ensure_openssh, ensure_user, process_running  # noqa: E402  pylint: disable=import-error
+from _sshd import SSHServer, ensure_openssh, ensure_packages, ensure_user, process_running  # noqa: E402  pylint: disable=import-error
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 REFERENCE = ROOT.parent / "shared" / "reference"
@@ -47,6 +47,8 @@ def _run(*argv):
 def live_document(tmp_path_factory):
     """One real run over ssh, processes and envs enabled, as the login user (no become)."""
     ensure_openssh()
+    # The machine GLPI Agent's reference inventory came from had pciutils (lspci and the PCI id list).
+    ensure_packages(["pciutils"], ["/usr/bin/lspci", "/usr/share/misc/pci.ids"])
     ensure_user(USER)
     server = SSHServer(user=USER).start()
     tmp = tmp_path_factory.mktemp("live")

@@ -154,7 +154,7 @@ def test_render_is_stable(collected_debian_vm):
     assert inv.render_document(document) == inv.render_document(again)
     assert document["content"]["accesslog"] == {"logdate": "2026-11-23 08:00:00"}
     assert inv.section_counts(document) == {"accesslog": 1, "bios": 1, "cpus": 1, "drives": 1, "firewalls": 1, "hardware": 1,
-                                            "local_groups": 1, "local_users": 26, "networks": 7, "operatingsystem": 1, "softwares": 720,
+                                            "local_groups": 1, "local_users": 26, "networks": 7, "operatingsystem": 1, "softwares": 720, "storages": 1,
                                             "versionprovider": 1}
 
 
@@ -182,6 +182,7 @@ def test_debian_vm_matches_the_agents_sections_where_the_machine_is_the_same(col
     assert [(x["volumn"], x["filesystem"], x["type"], x["total"]) for x in content["drives"]] == \
         [(x["volumn"], x["filesystem"], x["type"], x["total"]) for x in agent["drives"]]
     assert content["firewalls"] == agent["firewalls"]
+    assert content["storages"] == agent["storages"]
     assert content["local_groups"] == agent["local_groups"]
     assert content["operatingsystem"]["hostid"] == agent["operatingsystem"]["hostid"]
     agent_users = {u["login"]: u for u in agent["local_users"]}
