@@ -94,12 +94,15 @@ class CorpusCase(object):
 
     @property
     def extra_inputs(self):
-        return list(self.entry.get("extra_inputs") or [])
+        """``{role: relative input path}`` of the companion inputs (``<sample>.<role>``)."""
+        extra = self.entry.get("extra_inputs") or {}
+        if isinstance(extra, dict):
+            return {role: (value.get("input") if isinstance(value, dict) else value) for role, value in extra.items()}
+        return {path: path for path in extra}
 
     @property
     def expected_all(self):
-        base = self.entry["input"].rsplit(".", 1)[0]
-        return json.loads((CORPUS / (base + ".expected.json")).read_text())
+        return json.loads((CORPUS / self.folder / (self.name + ".expected.json")).read_text())
 
     @property
     def expected(self):
