@@ -19,6 +19,7 @@ both GLPI schemas (GLPI 10 refuses a document with a single unknown key).
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import re
@@ -26,6 +27,7 @@ import re
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _accounts
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _cpus
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _dmidecode
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _drives
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _linux_parsers as parsers
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _packages
@@ -38,7 +40,8 @@ VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 # Single-object sections first, then lists; the order of a written document.
 SECTION_ORDER = (
     "accesslog", "hardware", "bios", "operatingsystem", "versionprovider",
-    "cpus", "drives", "envs", "firewalls", "local_groups", "local_users", "networks", "processes", "softwares", "storages", "users",
+    "batteries", "cpus", "drives", "envs", "firewalls", "local_groups", "local_users", "memories", "networks", "ports", "powersupplies", "processes", "slots",
+    "softwares", "storages", "users",
 )
 # What GLPI's schemas require of a list entry: an entry without it would make GLPI refuse the whole document.
 REQUIRED_FIELDS = {
@@ -98,6 +101,18 @@ def format_target_time(epoch, sources):
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
+@functools.lru_cache(maxsize=4)
+def _dmidecode_tables_of(text):
+    tables = _dmidecode.parse_dmidecode(text)
+    return tables if _dmidecode.dmidecode_is_usable(tables) else None
+
+
+def dmidecode_tables(sources):
+    """The parsed ``dmidecode`` dump when the target gave a usable one (root), else ``None``."""
+    text = sources.get("dmidecode")
+    return _dmidecode_tables_of(text) if isinstance(text, str) and text else None
+
+
 def build_hardware(sources):
     meminfo = parsers.parse_meminfo(_text(sources, "meminfo"))
     dmi = (sources.get("dmi") or {}).get("attributes", {})
@@ -111,6 +126,12 @@ def build_hardware(sources):
         "dns": "/".join(parsers.parse_resolv_conf(_text(sources, "resolv_conf"))),
         "defaultgateway": routes[0][1] if routes else None,
     }
+    tables = dmidecode_tables(sources)
+    if tables:
+        from_dmi = _dmidecode.hardware_from_dmidecode(tables)
+        hardware["chassis_type"] = from_dmi.get("chassis_type")
+        if not hardware["uuid"] and from_dmi.get("uuid"):
+            hardware["uuid"] = from_dmi["uuid"].upper()
     login, when = _accounts.last_logged_user(_text(sources, "last"))
     hardware.update(lastloggeduser=login, datelastloggeduser=when)
     return _clean(hardware)
@@ -125,9 +146,22 @@ def _bios_date(value):
 
 
 def build_bios(sources):
+    """dmidecode's BIOS when usable, completed by /sys/class/dmi/id; /sys alone otherwise (as GLPI Agent does)."""
+    from_sysfs = _bios_from_sysfs(sources) or {}
+    tables = dmidecode_tables(sources)
+    if not tables:
+        return from_sysfs or None
+    bios = _dmidecode.bios_from_dmidecode(tables)
+    for key, value in from_sysfs.items():
+        bios.setdefault(key, value)
+    return _clean(bios) or None
+
+
+def _bios_from_sysfs(sources):
     dmi = (sources.get("dmi") or {}).get("attributes")
-    if not dmi:
+    if not isinstance(dmi, dict) or not dmi:
         return None
+    dmi = {key: value for key, value in dmi.items() if isinstance(value, str) and not _dmidecode.is_placeholder(value)}
     bios = {
         "bdate": _bios_date(dmi.get("bios_date")),
         "bmanufacturer": dmi.get("bios_vendor"),
@@ -142,6 +176,11 @@ def build_bios(sources):
         "assettag": dmi.get("chassis_asset_tag"),
         "enclosureserial": dmi.get("chassis_serial"),
     }
+    # GLPI Agent: product_version is the better model name of Lenovo's Think/Idea/Yoga/... machines.
+    version = dmi.get("product_version") or ""
+    if re.match(r"^LENOVO$", bios["smanufacturer"] or "", re.IGNORECASE) and \
+            re.match(r"^(Think|Idea|Yoga|Netfinity|Netvista|Intelli)", version, re.IGNORECASE):
+        bios["smodel"] = version
     return _clean(bios) or None
 
 
@@ -178,7 +217,9 @@ def build_operatingsystem(sources):
 def build_cpus(sources):
     """As GLPI Agent's Linux CPU modules: one entry per package on x86, per processor elsewhere (see ``_cpus``)."""
     machine = (sources.get("uname") or {}).get("machine")
-    return _cpus.cpus_from_cpuinfo(_text(sources, "cpuinfo"), machine)
+    tables = dmidecode_tables(sources)
+    return _cpus.cpus_from_cpuinfo(_text(sources, "cpuinfo"), machine,
+                                   dmidecode_cpus=_dmidecode.cpus_from_dmidecode(tables) if tables else None)
 
 
 def _uevent(text):
@@ -326,6 +367,14 @@ def build_storages(sources):
     return _storages.storages_from_sources(sources.get("storages"))
 
 
+def _from_dmidecode(builder):
+    def build(sources):
+        tables = dmidecode_tables(sources)
+        return builder(tables) if tables else None
+    build.__doc__ = "The section from the target's dmidecode dump (root only)."
+    return build
+
+
 SECTION_BUILDERS = {
     "hardware": build_hardware,
     "bios": build_bios,
@@ -338,6 +387,11 @@ SECTION_BUILDERS = {
     "local_users": build_local_users,
     "networks": build_networks,
     "processes": build_processes,
+    "memories": _from_dmidecode(_dmidecode.memories_from_dmidecode),
+    "ports": _from_dmidecode(_dmidecode.ports_from_dmidecode),
+    "slots": _from_dmidecode(_dmidecode.slots_from_dmidecode),
+    "batteries": _from_dmidecode(_dmidecode.batteries_from_dmidecode),
+    "powersupplies": _from_dmidecode(_dmidecode.powersupplies_from_dmidecode),
     "softwares": build_softwares,
     "storages": build_storages,
     "users": build_users,

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -190,3 +191,30 @@ def test_debian_vm_matches_the_agents_sections_where_the_machine_is_the_same(col
         if user["login"] in agent_users:
             assert user == agent_users[user["login"]]
     assert "install_date" not in content["operatingsystem"]  # no birth time on this fs: the agent's 1970 date is a quirk
+
+
+def test_with_root_dmidecode_gives_bios_memories_slots_ports_and_power(collected_debian_vm, reference, assert_valid_inventory):
+    """A real server's dmidecode dump (GLPI Agent's corpus) as the target's: the dmidecode sections appear and agree."""
+    collected_debian_vm["sources"]["dmidecode"] = reference("glpi-agent-corpus", "dmidecode", "hp-dl180.txt").read_text()
+    collected_debian_vm["sources"]["virtualization"]["docker_marker"] = False
+    collected_debian_vm["sources"]["dmesg"] = ""
+    agent = json.loads(reference("glpi-agent-corpus", "dmidecode", "hp-dl180.inventory.json").read_text())
+    document = inv.build_inventory(collected_debian_vm, "vm-x")[0]
+    assert_valid_inventory(document)
+    content = document["content"]
+    for section in ("memories", "ports", "slots"):
+        assert content.get(section, []) == agent[section], section
+    # The agent's typed form makes "Hot Replaceable: No" true (any non-empty Perl string is); this collection sends false.
+    assert [dict(p, hotreplaceable=None) for p in content["powersupplies"]] == \
+        [dict(p, hotreplaceable=None) for p in agent["powersupplies"]]
+    assert [p["hotreplaceable"] for p in content["powersupplies"]] == [False]
+    assert {k: v for k, v in content["bios"].items() if k in agent["bios"]} == agent["bios"]
+    assert content["hardware"]["uuid"] == agent["hardware"]["uuid"].upper()
+    assert content["hardware"]["chassis_type"] == agent["hardware"]["chassis_type"]
+    assert content["hardware"]["vmsystem"] == "Physical"
+
+
+def test_an_unusable_dmidecode_falls_back_to_sysfs(collected_debian_vm):
+    collected_debian_vm["sources"]["dmidecode"] = "# dmidecode 3.4\n/sys/firmware/dmi/tables/smbios_entry_point: Permission denied\n"
+    content = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]
+    assert "memories" not in content and content["bios"] == {"ssn": ""}
