@@ -283,8 +283,9 @@ def _ps(timeout):
 _PCI_DIR = "/sys/bus/pci/devices"
 _PCI_ATTRIBUTES = ("class", "vendor", "device", "subsystem_vendor", "subsystem_device", "revision")
 _USB_DIR = "/sys/bus/usb/devices"
-_USB_ATTRIBUTES = ("idVendor", "idProduct", "bDeviceClass", "bDeviceSubClass", "bcdDevice", "manufacturer", "product",
+_USB_ATTRIBUTES = ("idVendor", "idProduct", "bDeviceClass", "bDeviceSubClass", "bmAttributes", "manufacturer", "product",
                    "serial", "busnum", "devnum")
+_USB_IDS = ("/usr/share/misc/usb.ids", "/usr/share/hwdata/usb.ids", "/var/lib/usbutils/usb.ids")
 
 
 def _sysfs_devices(directory, attributes, with_driver=True, keep=None):
@@ -301,6 +302,42 @@ def _sysfs_devices(directory, attributes, with_driver=True, keep=None):
                 entry["driver"] = driver
         devices[name] = entry
     return devices
+
+
+def _usb_devices():
+    """USB devices from sysfs, each with its first interface's class, and the usb.ids names of their ids."""
+    devices = _sysfs_devices(_USB_DIR, _USB_ATTRIBUTES, False, lambda name: ":" not in name)
+    for name, entry in devices.items():
+        interface = read_attributes(os.path.join(_USB_DIR, name, name + ":1.0"), ("bInterfaceClass", "bInterfaceSubClass"))
+        entry.update(interface)
+    wanted = {(entry.get("idVendor") or "").lower(): set() for entry in devices.values()}
+    for entry in devices.values():
+        wanted[(entry.get("idVendor") or "").lower()].add((entry.get("idProduct") or "").lower())
+    return {"devices": devices, "names": _usb_id_names(wanted)}
+
+
+def _usb_id_names(wanted):
+    """``{"vvvv": name, "vvvv:pppp": name}`` from the system's usb.ids, for the wanted ids only."""
+    names = {}
+    for path in _USB_IDS:
+        try:
+            handle = open(path, "rb")  # pylint: disable=consider-using-with
+        except OSError:
+            continue
+        with handle:
+            vendor = None
+            for raw in handle:
+                line = raw.decode("utf-8", "replace").rstrip("\n")
+                if line.startswith("C "):
+                    break  # device classes follow the vendors
+                if len(line) > 6 and line[4:6] == "  " and not line.startswith(("\t", "#")):
+                    vendor = line[:4].lower() if line[:4].lower() in wanted else None
+                    if vendor:
+                        names[vendor] = line[6:].strip()
+                elif vendor and line.startswith("\t") and not line.startswith("\t\t") and line[1:5].lower() in wanted[vendor]:
+                    names["%s:%s" % (vendor, line[1:5].lower())] = line[7:].strip()
+        return names
+    return names
 
 
 def _edids():
@@ -542,7 +579,7 @@ def collect(timeout=10, processes=False, envs=False):
     g.gather("pci_devices", _sysfs_devices, _PCI_DIR, _PCI_ATTRIBUTES, optional=True)
     g.gather("lspci", run_command, ["lspci", "-v", "-nn"], timeout, optional=True)
     # Devices only: interfaces (``1-1:1.0``) and root hubs' ports are no separate device.
-    g.gather("usb_devices", _sysfs_devices, _USB_DIR, _USB_ATTRIBUTES, False, lambda name: ":" not in name, optional=True)
+    g.gather("usb_devices", _usb_devices, optional=True)
     g.gather("edids", _edids, optional=True)
     g.gather("power_supplies", _power_supplies, optional=True)
     g.gather("dpkg", _packages, DPKG_ARGV, timeout, optional=True)
