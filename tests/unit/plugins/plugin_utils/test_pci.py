@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _pci as p
@@ -27,8 +28,8 @@ def _skip_or_fail(reason):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def pci_ids():
+@pytest.fixture(scope="module", name="pci_ids")
+def pci_ids_fixture():
     """Debian's pci.ids, parsed (the collector reads the target's own at run time)."""
     for path in PCI_IDS_FILES:
         if os.path.exists(path):
@@ -37,8 +38,8 @@ def pci_ids():
     return _skip_or_fail("no pci.ids (apt-get install pci.ids) in %s" % ", ".join(PCI_IDS_FILES))
 
 
-@pytest.fixture(scope="module")
-def corpus_lspci():
+@pytest.fixture(scope="module", name="corpus_lspci")
+def corpus_lspci_fixture():
     """The corpus's lspci outputs (for mutation), or skip when the corpus is absent."""
     folder = CORPUS / "lspci"
     if not folder.is_dir():
@@ -77,6 +78,7 @@ def _apply_patterns(case, actual, expected):
 def test_lspci_corpus_same_as_agent(corpus_case, assert_same_as_agent, assert_valid_inventory, request):
     case = corpus_case
     view = case.view
+    actual = section = None
     if view == "nvidia_videos":
         gpus = _companion(case, ".gpus")
         actual = p.parse_nvidia_settings(gpus, {number: case.read_text() for number in p.parse_nvidia_gpus(gpus)},
@@ -257,7 +259,7 @@ def test_fuzz_random_text(text):
     _check_all(text.encode("utf-8", "surrogatepass"))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None)
 @given(data=st.data())
 def test_fuzz_mutated_corpus(corpus_lspci, data):
     lines = data.draw(st.sampled_from(corpus_lspci)).split("\n")
@@ -289,3 +291,11 @@ def test_odd_arguments_do_not_raise(value):
     assert isinstance(p.build_sounds(value), list) and isinstance(p.build_modems(value), list)
     assert isinstance(p.parse_nvidia_settings(value, value, value), list)
     assert isinstance(p.merge_nvidia_videos(value, value), list)
+
+
+def test_recorded_vm_controllers_same_as_the_real_agent(reference, pci_ids):
+    """``lspci -v -nn`` of a Debian 12 VM (recorded) against what GLPI Agent sent from a machine like it."""
+    fixture = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "debian12-vm.lspci.txt"
+    agent = json.loads(reference("glpi-agent", "local-inventory.json").read_text())
+    content = agent.get("content", agent)
+    assert p.build_controllers(p.parse_lspci(fixture.read_text()), pci_ids=pci_ids) == content["controllers"]
