@@ -21,6 +21,7 @@ Every function accepts any input (garbage, truncated, binary) without raising.
 
 from __future__ import annotations
 
+import math
 import re
 
 # "00:02.0 VGA compatible controller [0300]: Intel Corporation Device [8086:2a42] (rev 07) (prog-if 00 [VGA controller])"
@@ -68,6 +69,8 @@ def _size_in_mb(size):
     try:
         number = float(value)
     except ValueError:
+        return None
+    if not math.isfinite(number):
         return None
     unit = re.sub(r"^([eptgmk])ib$", r"\1b", unit)
     factors = {"eb": 1024 ** 4, "pb": 1024 ** 3, "tb": 1024 ** 2, "gb": 1024, "mb": 1}
