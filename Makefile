@@ -72,6 +72,7 @@ check-root:
 	  echo "make test must run as root: it installs openssh-server with apt-get when missing, starts a private sshd on 127.0.0.1"; \
 	  echo "and creates a throwaway user (glpiops-it) for the ssh integration tests. Run it as root, e.g. in a disposable VM or container."; \
 	  exit 1; fi
+	@tests/bin/ensure-system-packages.sh
 
 PYTEST_UNIT = -p no:cacheprovider --import-mode=importlib -q tests/unit
 

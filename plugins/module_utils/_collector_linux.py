@@ -340,6 +340,75 @@ def _usb_id_names(wanted):
     return names
 
 
+def _pci_ids_subset(wanted):
+    """The system's pci.ids cut to what names the target's devices: their vendors, their device entries (with
+    subsystem lines) and the device classes -- a few kB of a 1.3 MB list.  ``wanted``: ``{vendor: {device, ...}}``."""
+    for path in _PCI_IDS:
+        try:
+            handle = open(path, "rb")  # pylint: disable=consider-using-with
+        except OSError:
+            continue
+        kept, vendor, device_kept, classes = [], None, False, False
+        with handle:
+            for raw in handle:
+                line = raw.decode("utf-8", "replace")
+                if classes or line.startswith("C "):
+                    classes = True
+                    kept.append(line)
+                elif line.startswith("\t\t"):
+                    if device_kept:
+                        kept.append(line)
+                elif line.startswith("\t"):
+                    device_kept = vendor is not None and line[1:5].lower() in wanted[vendor]
+                    if device_kept:
+                        kept.append(line)
+                elif line[:1] not in ("#", "\n") and len(line) > 4:
+                    vendor = line[:4].lower() if line[:4].lower() in wanted else None
+                    device_kept = False
+                    if vendor:
+                        kept.append(line)
+        return "".join(kept)
+    raise SourceUnavailable("not found: %s" % ", ".join(_PCI_IDS))
+
+
+def _pci_wanted_ids(sources):
+    """``{vendor: {device, ...}}`` of the PCI devices and their subsystems, from sysfs and ``lspci -nn``."""
+    wanted = {}
+
+    def add(vendor, device):
+        wanted.setdefault(vendor.lower(), set()).add(device.lower())
+
+    for attrs in (sources.get("pci_devices") or {}).values():
+        pairs = (("vendor", "device"), ("subsystem_vendor", "subsystem_device"))
+        for vendor_key, device_key in pairs:
+            vendor, device = (attrs.get(vendor_key) or "").lower(), (attrs.get(device_key) or "").lower()
+            if vendor.startswith("0x") and device.startswith("0x"):
+                add(vendor[2:6], device[2:6])
+    for match in re.finditer(r"\[([0-9a-f]{4}):([0-9a-f]{4})\]", sources.get("lspci") or ""):
+        add(match.group(1), match.group(2))
+    return wanted
+
+
+_PNP_IDS = ("/usr/share/hwdata/pnp.ids", "/usr/share/misc/pnp.ids")
+
+
+def _pnp_ids_subset(edids):
+    """The hwdata pnp.ids lines of the manufacturers the EDIDs name (3 letters packed in bytes 8-9)."""
+    wanted = set()
+    for encoded in edids.values():
+        blob = base64.b64decode(encoded)
+        if len(blob) >= 10:
+            word = (blob[8] << 8) | blob[9]
+            wanted.add("".join(chr(((word >> shift) & 0x1F) + 64) for shift in (10, 5, 0)))
+    for path in _PNP_IDS:
+        try:
+            with open(path, "rb") as handle:
+                return "".join(line for line in (raw.decode("utf-8", "replace") for raw in handle) if line[:3] in wanted)
+        except OSError:
+            continue
+    raise SourceUnavailable("not found: %s" % ", ".join(_PNP_IDS))
+
+
 def _edids():
     """Raw EDID of every connected display connector, base64 (binary does not travel in JSON)."""
     edids = {}
@@ -578,9 +647,13 @@ def collect(timeout=10, processes=False, envs=False):
     g.gather("storages", _storages, timeout)
     g.gather("pci_devices", _sysfs_devices, _PCI_DIR, _PCI_ATTRIBUTES, optional=True)
     g.gather("lspci", run_command, ["lspci", "-v", "-nn"], timeout, optional=True)
+    if g.sources.get("pci_devices") or g.sources.get("lspci"):
+        g.gather("pci_ids", _pci_ids_subset, _pci_wanted_ids(g.sources), optional=True)
     # Devices only: interfaces (``1-1:1.0``) and root hubs' ports are no separate device.
     g.gather("usb_devices", _usb_devices, optional=True)
     g.gather("edids", _edids, optional=True)
+    if g.sources.get("edids"):
+        g.gather("pnp_ids", _pnp_ids_subset, g.sources["edids"], optional=True)
     g.gather("power_supplies", _power_supplies, optional=True)
     g.gather("dpkg", _packages, DPKG_ARGV, timeout, optional=True)
     if "dpkg" in g.sources:

@@ -18,6 +18,7 @@ both GLPI schemas (GLPI 10 refuses a document with a single unknown key).
 
 from __future__ import annotations
 
+import base64
 import datetime
 import functools
 import hashlib
@@ -29,10 +30,13 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils import _accounts
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _cpus
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _dmidecode
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _drives
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _edid
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _linux_parsers as parsers
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _packages
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _pci
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _processes
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _storages
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _usb
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _vmsystem
 
 VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
@@ -40,8 +44,8 @@ VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 # Single-object sections first, then lists; the order of a written document.
 SECTION_ORDER = (
     "accesslog", "hardware", "bios", "operatingsystem", "versionprovider",
-    "batteries", "cpus", "drives", "envs", "firewalls", "local_groups", "local_users", "memories", "networks", "ports", "powersupplies", "processes", "slots",
-    "softwares", "storages", "users",
+    "batteries", "controllers", "cpus", "drives", "envs", "firewalls", "local_groups", "local_users", "memories", "modems", "monitors", "networks", "ports", "powersupplies", "processes",
+    "slots", "softwares", "sounds", "storages", "usbdevices", "users", "videos",
 )
 # What GLPI's schemas require of a list entry: an entry without it would make GLPI refuse the whole document.
 REQUIRED_FIELDS = {
@@ -363,6 +367,55 @@ def build_softwares(sources):
     return softwares
 
 
+@functools.lru_cache(maxsize=4)
+def _pci_ids_of(text):
+    return _pci.parse_pci_ids(text)
+
+
+def _pci_ids(sources):
+    text = sources.get("pci_ids")
+    return _pci_ids_of(text) if isinstance(text, str) and text else None
+
+
+def pci_devices(sources):
+    """lspci's devices when the target has lspci, else sysfs's (names from the target's pci.ids)."""
+    text = sources.get("lspci")
+    if isinstance(text, str) and text.strip():
+        return _pci.parse_lspci(text)
+    return _pci.devices_from_sysfs(sources.get("pci_devices"), _pci_ids(sources))
+
+
+def build_controllers(sources):
+    return _pci.build_controllers(pci_devices(sources), _pci_ids(sources))
+
+
+def build_videos(sources):
+    return _pci.build_videos(pci_devices(sources), _pci_ids(sources))
+
+
+def build_sounds(sources):
+    return _pci.build_sounds(pci_devices(sources))
+
+
+def build_modems(sources):
+    return _pci.build_modems(pci_devices(sources))
+
+
+def build_monitors(sources):
+    edids = []
+    for connector, encoded in sorted(_mapping(sources.get("edids")).items()):
+        try:
+            edids.append((connector, base64.b64decode(encoded)))
+        except (TypeError, ValueError):
+            continue
+    pnp_ids = _edid.parse_pnp_ids(sources["pnp_ids"]) if isinstance(sources.get("pnp_ids"), str) else None
+    return _edid.monitors_from_edids(edids, pnp_ids)
+
+
+def build_usbdevices(sources):
+    return _usb.usb_devices(sources.get("usb_devices"))
+
+
 def build_storages(sources):
     return _storages.storages_from_sources(sources.get("storages"))
 
@@ -377,6 +430,12 @@ def _from_dmidecode(builder):
 
 SECTION_BUILDERS = {
     "hardware": build_hardware,
+    "controllers": build_controllers,
+    "videos": build_videos,
+    "sounds": build_sounds,
+    "modems": build_modems,
+    "monitors": build_monitors,
+    "usbdevices": build_usbdevices,
     "bios": build_bios,
     "operatingsystem": build_operatingsystem,
     "cpus": build_cpus,

@@ -432,3 +432,39 @@ def merge_nvidia_videos(videos, nvidia_videos):
         if video.get("resolution"):
             current["resolution"] = video["resolution"]
     return merged
+
+
+def devices_from_sysfs(pci_devices, pci_ids=None):
+    """``parse_lspci``-shaped devices from ``/sys/bus/pci/devices`` when the target has no ``lspci``.
+
+    ``pci_devices`` maps ``0000:00:01.0`` to its sysfs attributes (``class``, ``vendor``, ``device``,
+    ``subsystem_*``, ``revision``, ``driver``).  The class name comes from ``pci_ids`` when given; the driver is
+    cut at its first ``-`` as GLPI Agent does with lspci's (``virtio-pci`` -> ``virtio``).
+    """
+    devices = []
+    for address in sorted(_dict(pci_devices)):
+        attrs = _dict(_dict(pci_devices)[address])
+
+        def hexattr(name, width):
+            value = str(attrs.get(name) or "").strip().lower()
+            value = value[2:] if value.startswith("0x") else value
+            return value[-width:].rjust(width, "0") if re.match(r"^[0-9a-f]+$", value) else None
+
+        pciclass, vendor, device = hexattr("class", 6), hexattr("vendor", 4), hexattr("device", 4)
+        if not (pciclass and vendor and device):
+            continue
+        sub_vendor, sub_device = hexattr("subsystem_vendor", 4), hexattr("subsystem_device", 4)
+        revision = hexattr("revision", 2)
+        pci_class = _dict(_dict(_dict(pci_ids).get("classes")).get(pciclass[:2]))
+        names = (_dict(pci_class.get("subclasses")).get(pciclass[2:4]), pci_class.get("name"))
+        driver = str(attrs.get("driver") or "").split("-", 1)[0]
+        devices.append(_clean({
+            "pcislot": address.split(":", 1)[1] if address.count(":") == 2 else address,
+            "name": next((name for name in names if isinstance(name, str) and name), None),
+            "pciclass": pciclass[:4],
+            "pciid": "%s:%s" % (vendor, device),
+            "pcisubsystemid": "%s:%s" % (sub_vendor, sub_device) if sub_vendor and sub_vendor != "0000" else None,
+            "rev": revision if revision and revision != "00" else None,
+            "driver": driver or None,
+        }))
+    return devices

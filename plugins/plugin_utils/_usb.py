@@ -74,4 +74,4 @@ def _decimal_text(hex_value):
 
 def _bus_order(name):
     """``1-1.2`` sorts by bus then port path, like lsusb's bus/device listing."""
-    return [int(part) if part.isdigit() else 0 for part in re.split(r"[-.]", str(name))]
+    return [int(part) if re.match(r"^[0-9]+$", part) else 0 for part in re.split(r"[-.]", str(name))]

@@ -103,11 +103,6 @@ def _probe_sections():
     return {name for name in agent if probes.get(name, lambda: True)()}
 
 
-# Strict: this turns into a failure the moment controllers and storages land, so the mark must go then.
-_PENDING = pytest.mark.xfail(strict=True, reason="controllers and storages are still being built (issue 3)")
-
-
-@_PENDING
 def test_every_section_the_agent_sends_whose_source_exists_here(live_document):
     missing = sorted(section for section in _probe_sections() if not live_document["content"].get(section))
     assert not missing, "sections GLPI Agent sends and this machine can give, missing from the document: %s" % missing

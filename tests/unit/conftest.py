@@ -187,7 +187,18 @@ def assert_same_as_agent(corpus_differences):
         expected = case.expected if expected is None else expected
         skip = {field for (folder, view, field) in corpus_differences
                 if folder == case.folder and view in (case.view, "*")}
-        patterns = case.view_info.get("pattern_fields") or {}
+        # index.json keys regex-asserted fields by path: "controllers[3].name" (entry 3), or "name" for an object.
+        pattern_paths = case.view_info.get("pattern_fields") or {}
+
+        def patterns_for(index):
+            found = {}
+            for path, pattern in pattern_paths.items():
+                match = re.match(r"^[^\[.]+\[(\d+)\]\.(.+)$", path)
+                if match and index is not None and int(match.group(1)) == index:
+                    found[match.group(2)] = pattern
+                elif not match and index is None:
+                    found[path.split(".")[-1]] = pattern
+            return found
 
         def norm(entry):
             out = {}
@@ -197,9 +208,9 @@ def assert_same_as_agent(corpus_differences):
                 out[key] = value
             return out
 
-        def compare(got, want, where):
+        def compare(got, want, where, index=None):
             got, want = norm(got), norm(want)
-            for key, pattern in patterns.items():
+            for key, pattern in patterns_for(index).items():
                 if key in want:
                     assert key in got and re.search(pattern, _as_agent_string(got[key])), "%s: %s %r !~ %s" % (
                         where, key, got.get(key), pattern)
@@ -213,7 +224,7 @@ def assert_same_as_agent(corpus_differences):
             assert isinstance(actual, list), "%r: expected a list" % case
             assert len(actual) == len(expected), "%r: %d entries, the agent has %d" % (case, len(actual), len(expected))
             for i, (got, want) in enumerate(zip(actual, expected)):
-                compare(got, want, "%r entry %d" % (case, i))
+                compare(got, want, "%r entry %d" % (case, i), i)
         elif isinstance(expected, dict):
             compare(actual, expected, repr(case))
         else:

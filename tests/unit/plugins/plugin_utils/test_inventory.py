@@ -154,7 +154,7 @@ def test_render_is_stable(collected_debian_vm):
     again = inv.build_inventory(collected_debian_vm, "vm-x", now=1795420800)[0]
     assert inv.render_document(document) == inv.render_document(again)
     assert document["content"]["accesslog"] == {"logdate": "2026-11-23 08:00:00"}
-    assert inv.section_counts(document) == {"accesslog": 1, "bios": 1, "cpus": 1, "drives": 1, "firewalls": 1, "hardware": 1,
+    assert inv.section_counts(document) == {"accesslog": 1, "bios": 1, "controllers": 6, "cpus": 1, "drives": 1, "firewalls": 1, "hardware": 1,
                                             "local_groups": 1, "local_users": 26, "networks": 7, "operatingsystem": 1, "softwares": 720, "storages": 1,
                                             "versionprovider": 1}
 
@@ -184,6 +184,9 @@ def test_debian_vm_matches_the_agents_sections_where_the_machine_is_the_same(col
         [(x["volumn"], x["filesystem"], x["type"], x["total"]) for x in agent["drives"]]
     assert content["firewalls"] == agent["firewalls"]
     assert content["storages"] == agent["storages"]
+    # No lspci in the recording: sysfs and the target's pci.ids give the agent's controllers all the same.
+    assert "lspci" not in collected_debian_vm["sources"]
+    assert content["controllers"] == agent["controllers"]
     assert content["local_groups"] == agent["local_groups"]
     assert content["operatingsystem"]["hostid"] == agent["operatingsystem"]["hostid"]
     agent_users = {u["login"]: u for u in agent["local_users"]}
@@ -218,3 +221,15 @@ def test_an_unusable_dmidecode_falls_back_to_sysfs(collected_debian_vm):
     collected_debian_vm["sources"]["dmidecode"] = "# dmidecode 3.4\n/sys/firmware/dmi/tables/smbios_entry_point: Permission denied\n"
     content = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]
     assert "memories" not in content and content["bios"] == {"ssn": ""}
+
+
+def test_monitors_from_the_targets_edid_files(collected_debian_vm, reference, assert_valid_inventory):
+    import base64
+
+    blob = reference("glpi-agent-corpus", "edid", "crt.13.txt").read_bytes()
+    collected_debian_vm["sources"]["edids"] = {"card0-VGA-1": base64.b64encode(blob).decode("ascii")}
+    document = inv.build_inventory(collected_debian_vm, "vm-x")[0]
+    assert_valid_inventory(document)
+    (monitor,) = document["content"]["monitors"]
+    assert monitor["base64"].replace("\n", "") == base64.b64encode(blob).decode("ascii")
+    assert monitor.get("caption")
