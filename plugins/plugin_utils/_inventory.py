@@ -60,6 +60,8 @@ REQUIRED_FIELDS = {
 # Sections that change on every run without the machine changing: not a reason to rewrite or resend a document.
 VOLATILE_SECTIONS = ("accesslog", "versionprovider")
 # ``processes`` change on every run too, but a user who asks for them asks for every run's list.
+# The last login moves with the inventory's own ssh login (when it gets a terminal): no change of the machine.
+VOLATILE_HARDWARE_FIELDS = ("lastloggeduser", "datelastloggeduser")
 
 _NETWORK_STATUSES = ("up", "down", "dormant", "notpresent", "lowerlayerdown", "unknown", "testing")
 
@@ -546,6 +548,8 @@ def without_volatile(document):
     if not isinstance(document, dict):
         return document
     content = {k: v for k, v in (document.get("content") or {}).items() if k not in VOLATILE_SECTIONS}
+    if isinstance(content.get("hardware"), dict):
+        content["hardware"] = {k: v for k, v in content["hardware"].items() if k not in VOLATILE_HARDWARE_FIELDS}
     return dict(document, content=content)
 
 

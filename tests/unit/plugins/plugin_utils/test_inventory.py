@@ -165,6 +165,10 @@ def test_a_later_run_of_an_unchanged_machine_is_no_change(collected_debian_vm, a
     assert_valid_inventory(later)
     assert first != later
     assert inv.without_volatile(first) == inv.without_volatile(later)
+    collected_debian_vm["sources"]["last"] = "glpiops-it pts/1 127.0.0.1 Mon Nov 23 09:15 still logged in\n"
+    relogged = inv.build_inventory(collected_debian_vm, "vm-x", now=1795424400)[0]
+    assert relogged["content"]["hardware"]["datelastloggeduser"] == "Mon Nov 23 09:15"
+    assert inv.without_volatile(relogged) == inv.without_volatile(first)
     assert later["content"]["versionprovider"] == {"name": "glpiops.glpi", "version": inv.COLLECTION_VERSION,
                                                    "program": "glpiops.glpi.glpi_inventory", "comments": ["ansible-core 2.20.0"]}
     df = collected_debian_vm["sources"]["df"].splitlines()
