@@ -16,6 +16,7 @@ reports.  Pure functions; none raises.
 
 from __future__ import annotations
 
+import math
 import re
 
 # Manufacturer names GLPI Agent reports, from a CPU vendor id or a disk model/vendor string.
@@ -89,7 +90,7 @@ def perl_number(value):
         number = float(text)
     except (ValueError, OverflowError):
         return 0
-    return number if number == number and number not in (float("inf"), float("-inf")) else 0
+    return number if math.isfinite(number) else 0
 
 
 def perl_string(value):
@@ -101,7 +102,7 @@ def perl_string(value):
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             return None
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))

@@ -44,7 +44,8 @@ VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 # Single-object sections first, then lists; the order of a written document.
 SECTION_ORDER = (
     "accesslog", "hardware", "bios", "operatingsystem", "versionprovider",
-    "batteries", "controllers", "cpus", "drives", "envs", "firewalls", "local_groups", "local_users", "memories", "modems", "monitors", "networks", "ports", "powersupplies", "processes",
+    "batteries", "controllers", "cpus", "drives", "envs", "firewalls", "local_groups", "local_users", "memories", "modems",
+    "monitors", "networks", "ports", "powersupplies", "processes",
     "slots", "softwares", "sounds", "storages", "usbdevices", "users", "videos",
 )
 # What GLPI's schemas require of a list entry: an entry without it would make GLPI refuse the whole document.

@@ -29,30 +29,8 @@ try:
 except ImportError:  # Python < 3.9
     ZoneInfo = None
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._package_commands import flatpak_info_key
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _linux_parsers
-
-# --- What the collector runs (as any user: none of these needs root) -----------------------------------------
-
-from ansible_collections.glpiops.glpi.plugins.module_utils._package_commands import (  # noqa: F401  (re-exported)
-    COMMAND_ENVIRONMENT,
-    SNAP_INFO_ENVIRONMENT,
-    DPKG_ARGV,
-    LSB_RELEASE_ARGV,
-    RPM_ARGV,
-    PACMAN_ARGV,
-    SNAP_LIST_ARGV,
-    SNAP_YAML_PATH,
-    SNAP_DIRECTORY_PATH,
-    FLATPAK_LIST_ARGV,
-    NIX_ARGV,
-    EQUERY_ARGV,
-    SLACKWARE_PACKAGES_DIRECTORY,
-    APK_INSTALLED_PATHS,
-    PKG_INFO_ARGVS,
-    flatpak_info_argv,
-    flatpak_info_key,
-    snap_info_argv,
-)
 
 
 # --- Helpers -----------------------------------------------------------------------------------------------

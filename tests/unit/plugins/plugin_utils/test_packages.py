@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _packages as pk
+from ansible_collections.glpiops.glpi.plugins.module_utils import _package_commands as pc
 
 SOFTWARE_KEYS = {"name", "version", "arch", "publisher", "comments", "install_date", "filesize", "from",
                  "system_category", "helplink"}
@@ -215,7 +216,7 @@ def test_snap_list_info_yaml_and_install_time():
         {"name": "lxd", "version": "5.21.1", "publisher": "canonical", "from": "snap"},
         {"name": "tool", "version": "1.0", "filesize": 4096, "from": "snap"},
     ]
-    assert pk.snap_info_argv("firefox") == ("snap", "info", "--color", "never", "--abs-time", "firefox")
+    assert pc.snap_info_argv("firefox") == ("snap", "info", "--color", "never", "--abs-time", "firefox")
 
 
 FLATPAK_LIST = "org.example.App\tstable\tcustom\tExample   App\nApplication ID\tBranch\tInstallation\tName\n"
@@ -244,9 +245,9 @@ def test_flatpak_without_info_keeps_the_list_and_custom_installations():
          "system_category": "custom"}]  # 30 February is no date
     assert pk.flatpak_list_entries(FLATPAK_LIST) == [
         {"appid": "org.example.App", "branch": "stable", "installation": "custom", "name": "Example App"}]
-    assert pk.flatpak_info_argv("org.example.App", "stable", "custom") == (
+    assert pc.flatpak_info_argv("org.example.App", "stable", "custom") == (
         "flatpak", "info", "--installation=custom", "org.example.App", "stable")
-    assert pk.flatpak_info_argv("a.b.C", "stable", "user") == ("flatpak", "info", "--user", "a.b.C", "stable")
+    assert pc.flatpak_info_argv("a.b.C", "stable", "user") == ("flatpak", "info", "--user", "a.b.C", "stable")
 
 
 def test_nix_keeps_each_name_and_version_once():
@@ -347,8 +348,8 @@ def _installed_in_dpkg_status(path="/var/lib/dpkg/status"):
 
 @pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="dpkg-query is absent on this machine")
 def test_dpkg_command_on_this_machine_lists_what_dpkg_query_lists(assert_valid_inventory):
-    environment = dict(os.environ, **pk.COMMAND_ENVIRONMENT)
-    output = subprocess.run(pk.DPKG_ARGV, capture_output=True, text=True, check=True, env=environment).stdout
+    environment = dict(os.environ, **pc.COMMAND_ENVIRONMENT)
+    output = subprocess.run(pc.DPKG_ARGV, capture_output=True, text=True, check=True, env=environment).stdout
     softwares = pk.parse_dpkg(output)
     parsed = collections.Counter((entry["name"], entry.get("version", "")) for entry in softwares)
 
@@ -369,8 +370,8 @@ def test_dpkg_command_on_this_machine_lists_what_dpkg_query_lists(assert_valid_i
 def test_dpkg_on_this_machine_agrees_with_the_real_agents_inventory(reference):
     """Where this machine and the machine GLPI Agent inventoried have the same package, we send what it sent."""
     agent = json.loads(reference("glpi-agent", "local-inventory.json").read_text(encoding="utf-8"))["content"]["softwares"]
-    output = subprocess.run(pk.DPKG_ARGV, capture_output=True, text=True, check=True,
-                            env=dict(os.environ, **pk.COMMAND_ENVIRONMENT)).stdout
+    output = subprocess.run(pc.DPKG_ARGV, capture_output=True, text=True, check=True,
+                            env=dict(os.environ, **pc.COMMAND_ENVIRONMENT)).stdout
     lsb = shutil.which("lsb_release") and subprocess.run([shutil.which("lsb_release"), "-i"], capture_output=True,
                                                          text=True, check=False).stdout
     os_release = pathlib.Path("/etc/os-release").read_text(encoding="utf-8") if os.path.exists("/etc/os-release") else ""

@@ -36,8 +36,10 @@ def test_hubs_of_the_machine_are_not_devices_and_names_prefer_the_id_list():
     ]
 
 
+_USB_ATTRIBUTES = st.sampled_from(["idVendor", "idProduct", "bmAttributes", "serial", "bDeviceClass", "bInterfaceClass"])
+
+
 @settings(max_examples=100, deadline=None)
-@given(st.dictionaries(st.text(max_size=8), st.dictionaries(st.sampled_from(["idVendor", "idProduct", "bmAttributes", "serial",
-                                                                              "bDeviceClass", "bInterfaceClass"]), st.text(max_size=8))))
+@given(st.dictionaries(st.text(max_size=8), st.dictionaries(_USB_ATTRIBUTES, st.text(max_size=8))))
 def test_never_raises(devices):
     assert isinstance(_usb.usb_devices({"devices": devices, "names": {}}), list)
