@@ -63,6 +63,8 @@ VOLATILE_SECTIONS = ("accesslog", "versionprovider")
 # ``processes`` change on every run too, but a user who asks for them asks for every run's list.
 # The last login moves with the inventory's own ssh login (when it gets a terminal): no change of the machine.
 VOLATILE_HARDWARE_FIELDS = ("lastloggeduser", "datelastloggeduser")
+# Free space moves with every write on the machine, the inventory's own file included: no change of the machine.
+VOLATILE_ENTRY_FIELDS = {"drives": ("free",)}
 
 _NETWORK_STATUSES = ("up", "down", "dormant", "notpresent", "lowerlayerdown", "unknown", "testing")
 
@@ -551,13 +553,20 @@ def without_volatile(document):
     content = {k: v for k, v in (document.get("content") or {}).items() if k not in VOLATILE_SECTIONS}
     if isinstance(content.get("hardware"), dict):
         content["hardware"] = {k: v for k, v in content["hardware"].items() if k not in VOLATILE_HARDWARE_FIELDS}
+    for name, fields in VOLATILE_ENTRY_FIELDS.items():
+        if isinstance(content.get(name), list):
+            content[name] = [{k: v for k, v in entry.items() if k not in fields} if isinstance(entry, dict) else entry
+                             for entry in content[name]]
     return dict(document, content=content)
 
 
 def section_fingerprints(document):
-    """One short digest per content section, to tell which sections changed between two documents."""
+    """One short digest per content section, to tell which sections changed between two documents.
+
+    Digests leave out what ``without_volatile`` leaves out, so a diff names only the sections that make a change.
+    """
     fingerprints = {}
-    for name, value in sorted((document.get("content") or {}).items()):
+    for name, value in sorted((without_volatile(document).get("content") or {}).items()):
         if name == "versionclient" or name in VOLATILE_SECTIONS:
             continue
         encoded = json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")

@@ -181,9 +181,9 @@ def test_second_run_changes_nothing_and_keeps_the_deviceid(sshd, tmp_path):
     args = ("-e", "glpi_hosts=targets", "-e", "glpi_local_path=%s" % out_dir)
     first = run_playbook(inventory, tmp_path, *args)
     assert first.returncode == 0, first.stdout + first.stderr
-    second = run_playbook(inventory, tmp_path, *args)
+    second = run_playbook(inventory, tmp_path, "--diff", *args)
     assert second.returncode == 0, second.stdout + second.stderr
-    assert recap(second.stdout, "target")["changed"] == 0
+    assert recap(second.stdout, "target")["changed"] == 0, second.stdout  # the diff names the sections that changed
     assert len(glob.glob(str(out_dir / "*.json"))) == 1
 
 

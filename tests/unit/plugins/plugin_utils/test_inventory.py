@@ -172,10 +172,20 @@ def test_a_later_run_of_an_unchanged_machine_is_no_change(collected_debian_vm, a
     assert later["content"]["versionprovider"] == {"name": "glpiops.glpi", "version": inv.COLLECTION_VERSION,
                                                    "program": "glpiops.glpi.glpi_inventory", "comments": ["ansible-core 2.20.0"]}
     df = collected_debian_vm["sources"]["df"].splitlines()
+    vda = next(line.split() for line in df if line.startswith("/dev/vda "))
+    used, available = int(vda[3]), int(vda[4])
     collected_debian_vm["sources"]["df"] = "\n".join(
-        "/dev/vda ext4 264212084 23770836 1024000 23% /" if line.startswith("/dev/vda ") else line for line in df)
+        " ".join(vda[:3] + [str(used + 51200), str(available - 51200)] + vda[5:]) if line.startswith("/dev/vda ") else line
+        for line in df)
+    fuller = inv.build_inventory(collected_debian_vm, "vm-x", now=1795424400)[0]
+    assert [d["free"] for d in fuller["content"]["drives"]] != [d["free"] for d in first["content"]["drives"]]
+    assert inv.without_volatile(fuller) == inv.without_volatile(first)  # 50 MB more used is no change of the machine
+    assert inv.section_fingerprints(fuller) == inv.section_fingerprints(first)
+    collected_debian_vm["sources"]["df"] = "\n".join(
+        "/dev/vda ext4 300000000 23770836 1024000 23% /" if line.startswith("/dev/vda ") else line for line in df)
     changed = inv.build_inventory(collected_debian_vm, "vm-x", now=1795424400)[0]
-    assert inv.without_volatile(changed) != inv.without_volatile(first)
+    assert inv.without_volatile(changed) != inv.without_volatile(first)  # a grown disk is
+    assert inv.section_fingerprints(changed)["drives"] != inv.section_fingerprints(first)["drives"]
 
 
 def test_debian_vm_matches_the_agents_sections_where_the_machine_is_the_same(collected_debian_vm, reference):
