@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import random
 import re
 
 import pytest
@@ -230,3 +231,33 @@ def assert_same_as_agent(corpus_differences):
         else:
             assert _as_agent_string(actual) == _as_agent_string(expected), repr(case)
     return check
+
+
+def mutate_sample(data, seed):
+    """A recorded sample damaged the ways real output gets damaged: truncated, bytes flipped, lines shuffled,
+    duplicated or deleted (one to four of these, chosen by ``seed``).  Returns bytes: decode them as the collector would."""
+    rng = random.Random(seed)
+    data = bytearray(data)
+    for _unused_step in range(rng.randint(1, 4)):
+        kind = rng.choice(("truncate", "flip", "shuffle", "duplicate", "delete"))
+        if kind == "truncate" and data:
+            data = data[:rng.randrange(len(data))]
+        elif kind == "flip" and data:
+            for _unused_flip in range(rng.randint(1, 8)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        else:
+            lines = bytes(data).split(b"\n")
+            if kind == "shuffle":
+                rng.shuffle(lines)
+            elif kind == "duplicate":
+                lines.insert(rng.randrange(len(lines) + 1), rng.choice(lines))
+            elif len(lines) > 1:
+                del lines[rng.randrange(len(lines))]
+            data = bytearray(b"\n".join(lines))
+    return bytes(data)
+
+
+@pytest.fixture(name="mutate", scope="session")
+def mutate_fixture():
+    """``mutate(data: bytes, seed) -> bytes``: see ``mutate_sample``."""
+    return mutate_sample

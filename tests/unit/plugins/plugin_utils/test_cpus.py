@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import pathlib
-import random
 import re
 
 import pytest
@@ -137,23 +136,6 @@ DMI = st.one_of(st.none(), st.lists(st.one_of(st.none(), st.dictionaries(
     st.one_of(st.none(), st.text(max_size=8), st.integers(-5, 10 ** 6)))), max_size=3))
 
 
-def _mutate(data, seed):
-    rnd = random.Random(seed)
-    data = bytearray(data)
-    choice = rnd.randrange(3)
-    if choice == 0 and data:
-        del data[rnd.randrange(len(data)):]
-    elif choice == 1:
-        for _unused_i in range(rnd.randrange(1, 20)):
-            if data:
-                data[rnd.randrange(len(data))] = rnd.randrange(256)
-    else:
-        lines = bytes(data).split(b"\n")
-        rnd.shuffle(lines)
-        data = bytearray(b"\n".join(lines))
-    return bytes(data).decode("utf-8", "replace")
-
-
 def _check(text, machine, dmi):
     family = cpus.cpu_family(machine, text)
     logical = cpus.parse_proc_cpuinfo(text)
@@ -180,5 +162,5 @@ def test_fuzz_cpuinfo_on_random_text(text, machine, dmi):
 
 @settings(max_examples=150, deadline=None)
 @given(st.sampled_from(SAMPLES), st.integers(0, 2 ** 32), MACHINES, DMI)
-def test_fuzz_cpuinfo_on_mutated_samples(sample, seed, machine, dmi):
-    _check(_mutate(sample, seed), machine, dmi)
+def test_fuzz_cpuinfo_on_mutated_samples(mutate, sample, seed, machine, dmi):
+    _check(mutate(sample, seed).decode("utf-8", "replace"), machine, dmi)

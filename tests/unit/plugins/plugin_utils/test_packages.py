@@ -9,7 +9,6 @@ import collections
 import json
 import os
 import pathlib
-import random
 import re
 import shutil
 import subprocess
@@ -422,29 +421,6 @@ def _seed(name):
     return b"".join(path.read_bytes() for path in paths)
 
 
-def _mutate(data, seed):
-    """Truncation, byte flips, line shuffles and duplications of a recorded sample."""
-    rng = random.Random(seed)
-    data = bytearray(data)
-    for _unused_step in range(rng.randint(1, 4)):
-        kind = rng.choice(("truncate", "flip", "shuffle", "duplicate", "delete"))
-        if kind == "truncate" and data:
-            data = data[:rng.randrange(len(data))]
-        elif kind == "flip" and data:
-            for _unused_flip in range(rng.randint(1, 8)):
-                data[rng.randrange(len(data))] = rng.randrange(256)
-        else:
-            lines = bytes(data).split(b"\n")
-            if kind == "shuffle":
-                rng.shuffle(lines)
-            elif kind == "duplicate":
-                lines.insert(rng.randrange(len(lines) + 1), rng.choice(lines))
-            elif len(lines) > 1:
-                del lines[rng.randrange(len(lines))]
-            data = bytearray(b"\n".join(lines))
-    return bytes(data)
-
-
 FUZZ_SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -469,8 +445,8 @@ def test_parsers_never_raise_on_random_bytes(name, data):
 @pytest.mark.parametrize("name", sorted(PARSERS))
 @FUZZ_SETTINGS
 @given(seed=st.integers(min_value=0, max_value=2 ** 32))
-def test_parsers_never_raise_on_mutated_samples(name, seed):
-    mutated = _mutate(_seed(name), seed)
+def test_parsers_never_raise_on_mutated_samples(name, seed, mutate):
+    mutated = mutate(_seed(name), seed)
     check_shape(PARSERS[name](mutated.decode("utf-8", "replace")))
     check_shape(PARSERS[name](mutated))
 

@@ -218,23 +218,6 @@ HDPARM_SAMPLES = _corpus_texts("hdparm")
 DUMPS = [json.loads(data or b"{}") for data in _corpus_texts("storages", ".input.json")]
 
 
-def _mutate(data, seed):
-    rnd = random.Random(seed)
-    data = bytearray(data)
-    choice = rnd.randrange(3)
-    if choice == 0 and data:
-        del data[rnd.randrange(len(data)):]
-    elif choice == 1:
-        for _unused_i in range(rnd.randrange(1, 20)):
-            if data:
-                data[rnd.randrange(len(data))] = rnd.randrange(256)
-    else:
-        lines = bytes(data).split(b"\n")
-        rnd.shuffle(lines)
-        data = bytearray(b"\n".join(lines))
-    return bytes(data).decode("utf-8", "replace")
-
-
 def _check_storage_entries(entries):
     assert isinstance(entries, list)
     for entry in entries:
@@ -255,8 +238,8 @@ def test_fuzz_smartctl_and_hdparm_on_random_text(text):
 
 @settings(max_examples=150, deadline=None)
 @given(st.sampled_from(SMARTCTL_SAMPLES + HDPARM_SAMPLES), st.integers(0, 2 ** 32))
-def test_fuzz_smartctl_and_hdparm_on_mutated_samples(sample, seed):
-    text = _mutate(sample, seed)
+def test_fuzz_smartctl_and_hdparm_on_mutated_samples(mutate, sample, seed):
+    text = mutate(sample, seed).decode("utf-8", "replace")
     assert isinstance(storages._smartctl_info(text) or {}, dict)  # pylint: disable=protected-access
     assert isinstance(storages._hdparm_info(text) or {}, dict)  # pylint: disable=protected-access
 
@@ -285,22 +268,22 @@ def test_fuzz_storages_on_random_sources(raw):
 
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(DUMPS), st.integers(0, 2 ** 32))
-def test_fuzz_storages_on_mutated_corpus_dumps(dump, seed):
+def test_fuzz_storages_on_mutated_corpus_dumps(mutate, dump, seed):
     raw = raw_from_corpus_dump(dump)
     rnd = random.Random(seed)
     for name, value in list(raw.items()):
         if isinstance(value, dict):
             for key, text in list(value.items()):
                 if isinstance(text, str) and rnd.random() < 0.5:
-                    value[key] = _mutate(text.encode("utf-8"), rnd.randrange(2 ** 32))
+                    value[key] = mutate(text.encode("utf-8"), rnd.randrange(2 ** 32)).decode("utf-8", "replace")
         elif isinstance(value, str):
-            raw[name] = _mutate(value.encode("utf-8"), seed)
+            raw[name] = mutate(value.encode("utf-8"), seed).decode("utf-8", "replace")
     for block in list((raw.get("block") or {}).values())[:20]:
         device = block.get("device") if isinstance(block, dict) else None
         for key in list((device or {}).keys()):
             if isinstance(device[key], (str, bytes)) and rnd.random() < 0.3:
                 data = device[key] if isinstance(device[key], bytes) else device[key].encode("utf-8")
-                device[key] = _mutate(data, rnd.randrange(2 ** 32)).encode("utf-8")
+                device[key] = mutate(data, rnd.randrange(2 ** 32))
     _check_storage_entries(storages._storages(raw))  # pylint: disable=protected-access
     _check_storage_entries(storages.storages_from_sources(raw))
 
