@@ -16,8 +16,8 @@ options:
       - A GLPI root URL such as C(https://glpi.example.com/) gets C(front/inventory.php) appended;
         a URL that already names the endpoint (C(.../front/inventory.php), GLPI 11's C(.../Inventory),
         or a plugin path such as C(.../plugins/glpiinventory/)) is used as given.
-      - Only C(http) and C(https) URLs are accepted. A URL carrying credentials (C(https://user:pass@...)) is refused:
-        use O(username) and O(password), or O(client_id) and O(client_secret).
+      - Only C(http) and C(https) URLs are accepted. A URL carrying credentials (C(https://user:pass@...)) is refused;
+        use O(username) and O(password), or O(client_id) and O(client_secret), instead.
       - When not set, the E(GLPI_SERVER) environment variable is used (several URLs separated by commas).
     type: list
     elements: str

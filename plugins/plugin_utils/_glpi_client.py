@@ -34,6 +34,7 @@ import re
 import tempfile
 import time
 import urllib.parse
+import warnings
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _spool
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_protocol import (
@@ -447,7 +448,11 @@ class GLPIClient:
         settings = dict(self._settings)
         settings.update(kwargs)
         try:
-            return self.session.request(method, url, allow_redirects=False, **settings)
+            with warnings.catch_warnings():
+                if settings.get("verify") is False:
+                    # validate_certs=false was asked for: do not warn on every request of every host.
+                    warnings.filterwarnings("ignore", message="Unverified HTTPS request")
+                return self.session.request(method, url, allow_redirects=False, **settings)
         except requests.exceptions.SSLError as exc:
             raise GLPIError(self.mask(describe_exception(exc, url)), server=display_url(url)) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import http.server
 import json
+import multiprocessing
 import os
 import shutil
 import socket
@@ -544,3 +545,22 @@ def test_deliver_to_several_servers(glpi, tmp_path):
     result = c.deliver(client, spool, DOCUMENT)
     assert [entry["status"] for entry in result["servers"]] == ["sent", "spooled"] and result["status"] == "spooled"
     assert spool.pending(glpi.inventory_url) == [] and len(spool.pending(down + "/front/inventory.php")) == 1
+
+
+def _submit_in_worker(url, cache_dir, barrier):
+    barrier.wait()
+    client = c.GLPIClient({"server": [url], "client_id": "inventory-client", "client_secret": SECRET}, token_cache=c.TokenCache(cache_dir))
+    os._exit(0 if client.submit(client.servers[0], DOCUMENT).accepted else 4)
+
+
+def test_forked_workers_share_one_token(glpi, tmp_path):
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(6)
+    workers = [context.Process(target=_submit_in_worker, args=(glpi.url, str(tmp_path / "tokens"), barrier)) for _n in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [worker.exitcode for worker in workers] == [0] * 6
+    assert len(glpi.tokens_issued) == 1 and len(glpi.inventory_requests()) == 6
+    assert {r["headers"]["Authorization"] for r in glpi.inventory_requests()} == {"Bearer " + glpi.tokens_issued[0]}
