@@ -500,8 +500,13 @@ class GLPIClient:
             return _Retry(self.mask(answer.error), answer.retry_after)
         message = answer.error
         if answer.auth_failed:
-            message += " (check %s)" % ("client_id and client_secret" if self._oauth else "username and password" if self._basic else
-                                       "the authentication GLPI requires: username and password, or client_id and client_secret")
+            if self._oauth:
+                hint = "client_id and client_secret"
+            elif self._basic:
+                hint = "username and password"
+            else:
+                hint = "the authentication GLPI requires: username and password, or client_id and client_secret"
+            message += " (check %s)" % hint
         raise GLPIError(self.mask(message), server=display_url(url), status=answer.status, auth_failed=answer.auth_failed, answer=answer)
 
     # -- OAuth2 ----------------------------------------------------------

@@ -366,4 +366,3 @@ def basic_token(username, password):
     """The base64 credentials of an HTTP Basic ``Authorization`` header (UTF-8)."""
     raw = ("%s:%s" % (username, password)).encode("utf-8")
     return base64.b64encode(raw).decode("ascii")
-
