@@ -239,6 +239,9 @@ def _innermost(exc):
     return (text[:300] + "...") if len(text) > 300 else (text or type(exc).__name__)
 
 
+_PERSISTENT_TLS_ERROR = re.compile(r"certificate|WRONG_VERSION_NUMBER|hostname|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS|HANDSHAKE_FAILURE", re.I)
+
+
 # ---------------------------------------------------------------------------
 # OAuth2 token cache
 
@@ -454,14 +457,21 @@ class GLPIClient:
                     warnings.filterwarnings("ignore", message="Unverified HTTPS request")
                 return self.session.request(method, url, allow_redirects=False, **settings)
         except requests.exceptions.SSLError as exc:
-            raise GLPIError(self.mask(describe_exception(exc, url)), server=display_url(url)) from None
+            message = self.mask(describe_exception(exc, url))
+            if _PERSISTENT_TLS_ERROR.search(str(exc)):
+                # Certificate refused, or http spoken to https: sending again cannot help.
+                raise GLPIError(message, server=display_url(url)) from None
+            return _Retry(message)
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             return _Retry(self.mask(describe_exception(exc, url)))
         except (requests.exceptions.RequestException, OSError, ValueError) as exc:
             raise GLPIConfigError(self.mask(describe_exception(exc, url)), server=display_url(url)) from None
 
     def _post(self, server, body, headers):
-        url = server if server in self.servers else inventory_url(server)
+        try:
+            url = server if server in self.servers else inventory_url(server)
+        except GLPIURLError as exc:
+            raise GLPIConfigError(self.mask(str(exc))) from None
         basic = tuple(value.encode("utf-8") for value in self._basic[0]) if self._basic else None
 
         def attempt():
@@ -515,7 +525,10 @@ class GLPIClient:
 
     def _token(self, url):
         key = self._token_key(url)
-        token = self._tokens.get(key, lambda: self._fetch_token(key[0]))
+        try:
+            token = self._tokens.get(key, lambda: self._fetch_token(key[0]))
+        except OSError as exc:
+            raise GLPIConfigError(self.mask("cannot use the token cache in %s: %s" % (self._tokens.directory, exc.strerror or exc))) from None
         if token not in self._secrets:
             self._secrets.append(token)
         return token

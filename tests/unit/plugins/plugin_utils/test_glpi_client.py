@@ -22,6 +22,8 @@ import uuid
 import zlib
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _glpi_client as c
@@ -564,3 +566,35 @@ def test_forked_workers_share_one_token(glpi, tmp_path):
     assert [worker.exitcode for worker in workers] == [0] * 6
     assert len(glpi.tokens_issued) == 1 and len(glpi.inventory_requests()) == 6
     assert {r["headers"]["Authorization"] for r in glpi.inventory_requests()} == {"Bearer " + glpi.tokens_issued[0]}
+
+
+def test_missing_client_certificate_is_a_configuration_error(glpi, tmp_path):
+    client, fake_time = make_client(glpi, client_cert=str(tmp_path / "missing.pem"))
+    with pytest.raises(c.GLPIConfigError) as info:
+        client.submit(glpi.inventory_url, DOCUMENT)
+    assert not info.value.unreachable and fake_time.sleeps == [] and glpi.requests == []
+
+
+def test_http_spoken_to_https_is_not_retried(tls_material):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(tls_material / "server.pem"), str(tls_material / "server.key"))
+    server = FakeGLPI()
+    try:
+        client, fake_time = make_client(server, server=[server.url.replace("http:", "https:")], validate_certs=False)
+        with pytest.raises(c.GLPIError) as info:
+            client.submit(client.servers[0], DOCUMENT)
+        assert "TLS error" in info.value.message and not info.value.unreachable and fake_time.sleeps == []
+    finally:
+        server.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(secret=st.text(min_size=1, max_size=20), user=st.text(max_size=10), prefix=st.text(max_size=20), suffix=st.text(max_size=20))
+def test_mask_secrets_leaves_no_form_of_the_secret(secret, user, prefix, suffix):
+    assume("*" not in secret)  # masking writes asterisks: they could only re-create such a secret as an artefact
+    forms = [secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret), json.dumps(secret)[1:-1],
+             base64.b64encode(("%s:%s" % (user, secret)).encode()).decode()]
+    text = prefix + " | ".join(forms) + suffix
+    masked = c.mask_secrets({"m": [text]}, [secret], basic=[(user, secret)])["m"][0]
+    for form in c.secret_forms([secret], [(user, secret)]):
+        assert form not in masked
