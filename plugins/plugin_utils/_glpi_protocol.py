@@ -48,9 +48,8 @@ CONTENT_TYPE_ZLIB = "application/x-compress-zlib"
 CONTENT_TYPE_JSON = "application/json"
 _CONTENT_TYPES = {"zlib": CONTENT_TYPE_ZLIB, "none": CONTENT_TYPE_JSON}
 
-# Last path segments that already name an inventory endpoint (GLPI 11's /Inventory,
-# the glpiinventory and fusioninventory plugins' directories).
-_ENDPOINT_SEGMENTS = ("inventory", "glpiinventory", "fusioninventory")
+# Directories of the inventory plugins that take the document themselves.
+_PLUGIN_SEGMENTS = ("glpiinventory", "fusioninventory")
 
 MESSAGE_MAX = 500
 
@@ -96,8 +95,9 @@ def inventory_url(server):
     if not hostname:
         raise GLPIURLError("The GLPI server URL %s has no host name." % _safe_url(parts))
     path = parts.path or "/"
-    last = path.rstrip("/").rpartition("/")[2].lower()
-    if not last.endswith(".php") and last not in _ENDPOINT_SEGMENTS:
+    last = path.rstrip("/").rpartition("/")[2]
+    # GLPI 11's route is case-sensitive: ``/Inventory`` is the endpoint, ``/inventory/`` may well be a GLPI root.
+    if not last.lower().endswith(".php") and last.lower() not in _PLUGIN_SEGMENTS and path.rpartition("/")[2] != "Inventory":
         path = path.rstrip("/") + "/" + INVENTORY_PATH
     return urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc, path, parts.query, ""))
 
@@ -111,7 +111,7 @@ def glpi_root(url):
     else:
         trimmed = path.rstrip("/")
         head, _sep, last = trimmed.rpartition("/")
-        if last.lower() in ("inventory", "inventory.php", "index.php"):
+        if last in ("Inventory", "inventory.php", "index.php"):
             path = head + "/"
     if not path.endswith("/"):
         path += "/"

@@ -24,6 +24,8 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils import _glpi_protocol
     ("http://glpi.example.com/glpi/", "http://glpi.example.com/glpi/front/inventory.php"),
     ("https://glpi.example.com/front/inventory.php", "https://glpi.example.com/front/inventory.php"),
     ("https://glpi.example.com/Inventory", "https://glpi.example.com/Inventory"),
+    ("https://example.com/inventory/", "https://example.com/inventory/front/inventory.php"),
+    ("https://example.com/Inventory/", "https://example.com/Inventory/front/inventory.php"),
     ("https://glpi.example.com/plugins/glpiinventory/", "https://glpi.example.com/plugins/glpiinventory/"),
     ("https://glpi.example.com/marketplace/glpiinventory/", "https://glpi.example.com/marketplace/glpiinventory/"),
     ("  https://glpi.example.com/?entity=2#frag ", "https://glpi.example.com/front/inventory.php?entity=2"),
