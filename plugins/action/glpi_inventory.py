@@ -6,9 +6,14 @@
 """Action plugin of ``glpiops.glpi.glpi_inventory``.
 
 Runs the collector module once on the target over the task's own connection,
-shapes its raw result into a GLPI inventory document on the controller, and
-writes ``<deviceid>.json`` into ``local_path``.  The documentation lives with the
-module of the same name.
+shapes its raw result into a GLPI inventory document on the controller, sends it
+to the GLPI servers of ``server`` and/or writes ``<deviceid>.json`` into
+``local_path``.  The documentation lives with the module of the same name.
+
+The target-side module gets the collector options only: no GLPI server option,
+and so no GLPI secret, ever leaves the controller.  AnsibleModule's masking does
+not apply to action plugins: every result of the delivery goes through the
+client's own masking.
 """
 
 from __future__ import annotations
@@ -33,6 +38,13 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory import (
     section_fingerprints,
 )
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._deviceid_state import recall_deviceid, remember_deviceid
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_client import (
+    GLPIConfigError,
+    client_for_task,
+    deliver,
+    planned_delivery,
+)
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._spool import Spool
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._local_target import (
     LocalTargetError,
     document_path,
@@ -70,7 +82,7 @@ class ActionModule(ActionBase):
         del tmp
         try:
             result.update(self._run(task_vars or {}))
-        except (AnsibleActionFail, LocalTargetError) as exc:
+        except (AnsibleActionFail, LocalTargetError, GLPIConfigError) as exc:
             result.update(failed=True, msg=str(exc))
         return result
 
@@ -80,8 +92,10 @@ class ActionModule(ActionBase):
         spec["deviceid_path"] = dict(spec["deviceid_path"], type="str")
         validation, params = self.validate_argument_spec(argument_spec=spec)
         params = validation.validated_parameters
-        if not params["local_path"] and not params["return_inventory"]:
-            raise AnsibleActionFail("glpi_inventory needs somewhere to send the document: set local_path, or return_inventory=true")
+        # Bad server options fail the task before anything runs on the target.
+        client = client_for_task(params, ansible_version=ANSIBLE_CORE_VERSION)
+        if not client and not params["local_path"] and not params["return_inventory"]:
+            raise AnsibleActionFail("glpi_inventory needs somewhere to send the document: set server, local_path, or return_inventory=true")
         if params["deviceid"]:
             document_path(".", params["deviceid"])  # refuse an unusable deviceid before collecting
         if params["collect_timeout"] < 1:
@@ -116,10 +130,28 @@ class ActionModule(ActionBase):
             written = self._write_local(params["local_path"], document)
             written["changed"] = written["changed"] or result["changed"]
             result.update(written)
+        if client:
+            result.update(self._deliver(client, params, document))
         if params["return_inventory"]:
             result["inventory"] = document
         if warnings:
-            result["warnings"] = warnings
+            result.setdefault("warnings", []).extend(warnings)
+        return client.mask(result) if client else result
+
+    def _deliver(self, client, params, document):
+        """Send ``document`` to every server; a spooled document is a warning, a refused one a failure."""
+        if self._task.check_mode:
+            return dict(delivery=planned_delivery(client))
+        delivery = deliver(client, Spool(params["spool_path"]), document, tag=params["tag"])
+        result = dict(delivery=delivery)
+        # GLPI stored an inventory (this host's, or a spooled one): a change on the server.
+        if any(entry["status"] == "sent" or (entry.get("spool") or {}).get("sent") for entry in delivery["servers"]):
+            result["changed"] = True
+        if delivery["failed"]:
+            result.update(failed=True, msg="GLPI did not accept the inventory: %s" % delivery["msg"])
+        elif delivery["spooled"]:
+            result["warnings"] = ["kept in the spool %s, to be sent by the next run that reaches GLPI: %s"
+                                  % (params["spool_path"], delivery["msg"])]
         return result
 
     def _deviceid(self, collected, params, task_vars):

@@ -17,6 +17,7 @@ the module the collector options alone.
 from __future__ import annotations
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import DEFAULT_DEVICEID_PATH
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import glpi_server_argument_spec
 
 ITEMTYPES = ("Computer", "Unmanaged", "Phone", "NetworkEquipment", "Printer")
 
@@ -25,7 +26,8 @@ COLLECTOR_OPTIONS = ("deviceid", "deviceid_path", "collect_timeout", "collect_pr
 
 
 def inventory_argument_spec():
-    return dict(
+    """The task's options: where and how to collect, then where to deliver (``glpi_server_argument_spec``)."""
+    spec = dict(
         local_path=dict(type="path"),
         deviceid=dict(type="str"),
         deviceid_path=dict(type="path", default=DEFAULT_DEVICEID_PATH),
@@ -37,3 +39,14 @@ def inventory_argument_spec():
         collect_envs=dict(type="bool", default=False),
         return_inventory=dict(type="bool", default=False),
     )
+    spec.update(glpi_server_argument_spec())
+    return spec
+
+
+def submit_argument_spec():
+    """The options of ``glpiops.glpi.glpi_inventory_submit``: the files, then the GLPI server options."""
+    spec = dict(
+        path=dict(type="list", elements="str", required=True),
+    )
+    spec.update(glpi_server_argument_spec())
+    return spec

@@ -18,10 +18,13 @@ description:
     carries a small collector that reads C(/proc), C(/sys) and a few commands, each with its own time limit.
   - A source that is missing, refused (for example serial numbers without O(ignore:become)) or too slow is
     dropped alone and named in RV(warnings); it never fails the host.
-  - Writes C(<deviceid>.json) into O(local_path) on the controller, the same file GLPI Agent writes with
-    C(--local DIR --json), ready for C(glpi-injector) or GLPI's inventory endpoint.
-  - This first release reports the C(hardware), C(bios), C(operatingsystem), C(cpus) and C(networks)
-    sections of Linux targets.
+  - Sends the document to each GLPI server of O(server) over GLPI's native inventory protocol, as GLPI Agent
+    does, and/or writes C(<deviceid>.json) into O(local_path) on the controller, the same file GLPI Agent writes with
+    C(--local DIR --json), ready for M(glpiops.glpi.glpi_inventory_submit), C(glpi-injector) or GLPI's inventory endpoint.
+  - A document that no attempt could deliver is kept in O(spool_path) and sent first by the next run that reaches
+    that server; the task then reports RV(delivery.status=spooled) instead of failing.
+  - The GLPI server options can be set once for a play with C(module_defaults) and the group
+    C(group/glpiops.glpi.glpi), or with C(GLPI_*) environment variables on the controller.
 author:
   - glpiops.glpi engineers (@glpiops)
 options:
@@ -29,7 +32,7 @@ options:
     description:
       - Directory on the B(controller) where C(<deviceid>.json) is written. It is created when missing.
       - The file is replaced atomically, so a reader never sees half a document.
-      - At least one of O(local_path) and O(return_inventory=true) is required.
+      - At least one of O(server), O(local_path) and O(return_inventory=true) is required.
     type: path
   deviceid:
     description:
@@ -88,6 +91,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - glpiops.glpi.glpi_server
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 attributes:
@@ -99,7 +103,8 @@ attributes:
     support: none
   check_mode:
     support: full
-    details: Collects and shapes the inventory, but writes nothing, neither on the controller nor the deviceid on the target.
+    details: Collects and shapes the inventory, but writes nothing, neither on the controller nor the deviceid on the target,
+      and sends nothing to GLPI.
   diff_mode:
     support: full
     details: Shows which sections of the document changed since the file written for that deviceid.
@@ -125,6 +130,22 @@ EXAMPLES = r"""
   glpiops.glpi.glpi_inventory:
     local_path: /srv/glpi-inventory
     tag: datacenter-paris
+
+- name: Inventory every host straight into GLPI (HTTP Basic, credentials from the vault)
+  become: true
+  glpiops.glpi.glpi_inventory:
+    server: https://glpi.example.com/
+    username: "{{ vault_glpi_inventory_user }}"
+    password: "{{ vault_glpi_inventory_password }}"
+    ca_path: /etc/pki/glpi-ca.pem
+    spool_path: /var/lib/ansible/glpi_spool
+
+- name: Into GLPI 11 with an OAuth client, and a copy of each document on the controller
+  glpiops.glpi.glpi_inventory:
+    server: https://glpi.example.com/
+    client_id: "{{ vault_glpi_client_id }}"
+    client_secret: "{{ vault_glpi_client_secret }}"
+    local_path: /srv/glpi-inventory
 
 - name: Keep the document for later tasks, without writing a file
   glpiops.glpi.glpi_inventory:
@@ -166,6 +187,33 @@ warnings:
   type: list
   elements: str
   sample: ["dmi: product_serial, product_uuid need root (use become)"]
+delivery:
+  description: What happened with each GLPI server of O(server).
+  returned: when O(server) is set
+  type: dict
+  contains:
+    status:
+      description:
+        - V(sent) (GLPI accepted the document), V(disabled) (GLPI's answer to O(contact) disabled the inventory),
+          V(spooled) (no attempt reached GLPI, the document is kept in O(spool_path)), V(failed) (GLPI refused it),
+          or V(check_mode). The worst status of the servers.
+      type: str
+      sample: sent
+    spooled:
+      description: Whether the document was kept in O(spool_path) for at least one server.
+      type: bool
+    msg:
+      description: One line per server, with GLPI's own message when it refused the document.
+      type: str
+    servers:
+      description:
+        - One entry per server, with its C(server) URL, C(status), GLPI's C(message), the C(http_status), the number
+          of C(attempts), the inventory frequency C(expiration) (hours) and C(disabled) tasks GLPI answered,
+          and C(spool) (C(sent), C(rejected), C(remaining)) for the documents the spool held for that server.
+      type: list
+      elements: dict
+      sample: [{"server": "https://glpi.example.com/front/inventory.php", "status": "sent", "http_status": 200,
+                "expiration": 24, "spool": {"sent": 2, "rejected": 0, "remaining": 0}}]
 inventory:
   description: The GLPI inventory document.
   returned: when O(return_inventory=true)

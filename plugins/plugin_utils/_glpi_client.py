@@ -36,6 +36,7 @@ import time
 import urllib.parse
 import warnings
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import glpi_server_argument_spec
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _spool
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_protocol import (
     GLPIURLError,
@@ -670,3 +671,28 @@ def _deliver_one(client, spool, server, document, deviceid, tag, contact):
     if answer.message:
         entry["message"] = answer.message
     return entry
+
+
+# ---------------------------------------------------------------------------
+# what the action plugins share
+
+
+def server_options(params):
+    """The GLPI server options out of a task's validated parameters."""
+    return {name: params.get(name) for name in glpi_server_argument_spec()}
+
+
+def client_for_task(params, ansible_version=None):
+    """A ``GLPIClient`` for a task whose parameters name a server, else ``None``; raises ``GLPIConfigError``."""
+    options = server_options(params)
+    if not options.get("server"):
+        return None
+    return GLPIClient(options, ansible_version=ansible_version)
+
+
+def planned_delivery(client):
+    """What ``deliver`` would do, for check mode: nothing is sent, nothing is spooled."""
+    servers = [{"server": display_url(server), "status": "not sent (check mode)"} for server in client.servers]
+    return {"status": "check_mode", "failed": False, "spooled": False,
+            "msg": "check mode: the document would be sent to %s" % ", ".join(entry["server"] for entry in servers),
+            "servers": servers}

@@ -46,6 +46,7 @@ TOKEN_PATH = "api.php/token"
 
 CONTENT_TYPE_ZLIB = "application/x-compress-zlib"
 CONTENT_TYPE_JSON = "application/json"
+CONTENT_TYPE_XML = "application/xml"
 _CONTENT_TYPES = {"zlib": CONTENT_TYPE_ZLIB, "none": CONTENT_TYPE_JSON}
 
 # Directories of the inventory plugins that take the document themselves.
@@ -165,13 +166,22 @@ def serialize(document):
 
 
 def encode_body(document, compression="zlib"):
-    """``(body, content_type)`` for ``document`` with ``compression`` ``"zlib"`` or ``"none"``."""
+    """``(body, content_type)`` for ``document`` with ``compression`` ``"zlib"`` or ``"none"``.
+
+    ``document`` is a dict, or a serialized document: JSON, or GLPI Agent's legacy XML (``<REQUEST>...``), which
+    GLPI recognises by its first character once uncompressed, as it does for ``glpi-injector``.
+    """
     if compression not in _CONTENT_TYPES:
         raise ValueError("compression must be one of %s" % ", ".join(sorted(_CONTENT_TYPES)))
     raw = serialize(document)
     if compression == "zlib":
         return zlib.compress(raw, 6), CONTENT_TYPE_ZLIB
-    return raw, CONTENT_TYPE_JSON
+    return raw, (CONTENT_TYPE_XML if is_xml(raw) else CONTENT_TYPE_JSON)
+
+
+def is_xml(raw):
+    """Whether serialized document bytes are XML rather than JSON."""
+    return raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
 
 
 def contact_request(deviceid, tag=None, tasks=("inventory",)):

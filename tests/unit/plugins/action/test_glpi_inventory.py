@@ -82,7 +82,7 @@ def test_return_inventory_without_a_file(collected_debian_vm):
 def test_nowhere_to_send_is_refused_before_collecting(collected_debian_vm):
     plugin = make_plugin({}, collected_debian_vm)
     result = plugin.run(task_vars={})
-    assert result["failed"] and "set local_path, or return_inventory=true" in result["msg"]
+    assert result["failed"] and "set server, local_path, or return_inventory=true" in result["msg"]
     plugin._execute_module.assert_not_called()
 
 
@@ -164,3 +164,38 @@ def test_a_deviceid_read_on_the_target_ignores_the_controller_state(tmp_path, co
     result = make_plugin({"local_path": str(tmp_path), "deviceid_state_path": str(state)}, collected_debian_vm).run(
         task_vars={"inventory_hostname": "web01"})
     assert (result["deviceid"], result["deviceid_source"]) == ("vm-2026-11-23-03-02-29", "target")
+
+
+def _closed_port_url():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return "http://127.0.0.1:%d/glpi/" % sock.getsockname()[1]
+
+
+def test_glpi_secrets_never_travel_to_the_target(collected_debian_vm, tmp_path):
+    args = {"server": [_closed_port_url()], "username": "inventory", "password": "s3cr3t:p@ss",
+            "retries": 0, "spool_path": str(tmp_path / "spool")}
+    plugin = make_plugin(args, collected_debian_vm)
+    result = plugin.run(task_vars={})
+    sent = plugin._execute_module.call_args.kwargs["module_args"]
+    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout", "collect_processes", "collect_envs"}
+    assert result["delivery"]["status"] == "spooled" and not result.get("failed")
+    assert any("spool" in warning for warning in result["warnings"])
+    assert "s3cr3t" not in json.dumps(result)
+    assert len(os.listdir(tmp_path / "spool")) == 1
+
+
+def test_a_server_url_with_credentials_is_refused_before_collecting(collected_debian_vm):
+    plugin = make_plugin({"server": ["https://admin:hunter2@glpi.example.com/"]}, collected_debian_vm)
+    result = plugin.run(task_vars={})
+    assert result["failed"] and "username" in result["msg"] and "hunter2" not in json.dumps(result)
+    plugin._execute_module.assert_not_called()
+
+
+def test_check_mode_sends_nothing_and_spools_nothing(collected_debian_vm, tmp_path):
+    args = {"server": [_closed_port_url()], "spool_path": str(tmp_path / "spool")}
+    result = make_plugin(args, collected_debian_vm, check_mode=True).run(task_vars={})
+    assert result["delivery"]["status"] == "check_mode" and not result.get("failed")
+    assert not (tmp_path / "spool").exists()

@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Action plugin of ``glpiops.glpi.glpi_inventory``.
+
+Runs the collector module once on the target over the task's own connection,
+shapes its raw result into a GLPI inventory document on the controller, sends it
+to the GLPI servers of ``server`` and/or writes ``<deviceid>.json`` into
+``local_path``.  The documentation lives with the module of the same name.
+
+The target-side module gets the collector options only: no GLPI server option,
+and so no GLPI secret, ever leaves the controller.  AnsibleModule's masking does
+not apply to action plugins: every result of the delivery goes through the
+client's own masking.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT
+from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import (
+    COLLECTOR_OPTIONS,
+    inventory_argument_spec,
+)
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory import (
+    build_inventory,
+    without_volatile,
+    render_document,
+    section_counts,
+    section_fingerprints,
+)
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._deviceid_state import recall_deviceid, remember_deviceid
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_client import (
+    GLPIConfigError,
+    client_for_task,
+    deliver,
+    planned_delivery,
+)
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._spool import Spool
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._local_target import (
+    LocalTargetError,
+    document_path,
+    read_document_text,
+    write_document_text,
+)
+
+COLLECTOR = "glpiops.glpi.glpi_inventory"
+
+
+def python_missing_message(collected):
+    """A clear message when the collector could not start because the target has no Python."""
+    output = "%s\n%s" % (collected.get("module_stderr", ""), collected.get("module_stdout", ""))
+    if collected.get("rc") == 127 or "not found" in output or "No such file" in output:
+        first = next((line.strip() for line in output.splitlines() if line.strip()), "")
+        return (
+            "Python is required on the target to run the glpi_inventory collector (Python 3.8 or newer): %s. "
+            "Install it, or point the ansible_python_interpreter variable at it." % (first or "no interpreter found")
+        )
+    return None
+
+
+def fingerprint_text(document):
+    return "".join("%s: %s\n" % item for item in section_fingerprints(document).items()) if document else ""
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(inventory_argument_spec())
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        self._supports_async = False
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        try:
+            result.update(self._run(task_vars or {}))
+        except (AnsibleActionFail, LocalTargetError, GLPIConfigError) as exc:
+            result.update(failed=True, msg=str(exc))
+        return result
+
+    def _run(self, task_vars):
+        spec = inventory_argument_spec()
+        # deviceid_path is a path on the target: expanding "~" here would name the controller's home.
+        spec["deviceid_path"] = dict(spec["deviceid_path"], type="str")
+        validation, params = self.validate_argument_spec(argument_spec=spec)
+        params = validation.validated_parameters
+        # Bad server options fail the task before anything runs on the target.
+        client = client_for_task(params, ansible_version=ANSIBLE_CORE_VERSION)
+        if not client and not params["local_path"] and not params["return_inventory"]:
+            raise AnsibleActionFail("glpi_inventory needs somewhere to send the document: set server, local_path, or return_inventory=true")
+        if params["deviceid"]:
+            document_path(".", params["deviceid"])  # refuse an unusable deviceid before collecting
+        if params["collect_timeout"] < 1:
+            raise AnsibleActionFail("collect_timeout must be at least 1 second, got %s" % params["collect_timeout"])
+
+        collected = self._execute_module(
+            module_name=COLLECTOR,
+            module_args=self._collector_args(params),
+            task_vars=task_vars,
+        )
+        if collected.get("failed"):
+            message = python_missing_message(collected) if "raw_format" not in collected else None
+            return dict(failed=True, msg=message or "collection failed on the target: %s" % collected.get("msg", "unknown error"),
+                        **{k: v for k, v in collected.items() if k in ("rc", "module_stderr", "module_stdout", "exception")})
+        if collected.get("raw_format") != RAW_FORMAT:
+            raise AnsibleActionFail(
+                "the collector on the target returned format %r, this controller expects %r: mixed glpiops.glpi versions?"
+                % (collected.get("raw_format"), RAW_FORMAT)
+            )
+
+        deviceid, deviceid_source = self._deviceid(collected, params, task_vars)
+        provider = {"ansible-core": ANSIBLE_CORE_VERSION, "target python": collected.get("python_version")}
+        document, warnings = build_inventory(collected, deviceid, itemtype=params["itemtype"], tag=params["tag"],
+                                             now=time.time(), provider=provider)
+        result = dict(
+            changed=bool(collected.get("changed")),
+            deviceid=deviceid,
+            deviceid_source=deviceid_source,
+            sections=section_counts(document),
+        )
+        if params["local_path"]:
+            written = self._write_local(params["local_path"], document)
+            written["changed"] = written["changed"] or result["changed"]
+            result.update(written)
+        if client:
+            result.update(self._deliver(client, params, document))
+        if params["return_inventory"]:
+            result["inventory"] = document
+        if warnings:
+            result.setdefault("warnings", []).extend(warnings)
+        return client.mask(result) if client else result
+
+    def _deliver(self, client, params, document):
+        """Send ``document`` to every server; a spooled document is a warning, a refused one a failure."""
+        if self._task.check_mode:
+            return dict(delivery=planned_delivery(client))
+        delivery = deliver(client, Spool(params["spool_path"]), document, tag=params["tag"])
+        result = dict(delivery=delivery)
+        # GLPI stored an inventory (this host's, or a spooled one): a change on the server.
+        if any(entry["status"] == "sent" or (entry.get("spool") or {}).get("sent") for entry in delivery["servers"]):
+            result["changed"] = True
+        if delivery["failed"]:
+            result.update(failed=True, msg="GLPI did not accept the inventory: %s" % delivery["msg"])
+        elif delivery["spooled"]:
+            result["warnings"] = ["kept in the spool %s, to be sent by the next run that reaches GLPI: %s"
+                                  % (params["spool_path"], delivery["msg"])]
+        return result
+
+    def _deviceid(self, collected, params, task_vars):
+        """The target's deviceid, or the controller's for a target that could not store its own."""
+        deviceid, source = collected["deviceid"], collected.get("deviceid_source")
+        if source not in ("unsaved", "generated"):
+            return deviceid, source
+        host = task_vars.get("inventory_hostname") or self._play_context.remote_addr
+        path = params["deviceid_state_path"]
+        kept = recall_deviceid(path, host)
+        if kept:
+            return kept, "controller"
+        if source == "unsaved" and not self._task.check_mode:
+            return remember_deviceid(path, host, deviceid), "controller"
+        return deviceid, source
+
+    def _collector_args(self, params):
+        args = {name: params[name] for name in COLLECTOR_OPTIONS}
+        # "~" must be the home of the login user, not of the become user: name it.
+        path = args["deviceid_path"]
+        remote_user = self._get_remote_user()
+        if path.startswith("~/") and self._play_context.become and remote_user:
+            args["deviceid_path"] = "~%s/%s" % (remote_user, path[2:])
+        return args
+
+    def _write_local(self, directory, document):
+        path = document_path(directory, document["deviceid"])
+        text = render_document(document)
+        previous_text = read_document_text(path)
+        previous = None
+        if previous_text:
+            try:
+                previous = json.loads(previous_text)
+            except ValueError:
+                previous = None
+        # The time of the run alone (accesslog) is no change: the file is rewritten when the machine changed.
+        changed = previous is None or without_volatile(previous) != without_volatile(document)
+        result = dict(path=path, changed=changed)
+        if self._task.diff:
+            result["diff"] = dict(
+                before_header=path, after_header=path,
+                before=fingerprint_text(previous), after=fingerprint_text(document),
+            )
+        if changed and not self._task.check_mode:
+            write_document_text(path, text)
+        return result

@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The options of plugins/module_utils/_glpi_server_spec.py, one for one.
+    DOCUMENTATION = r"""
+options:
+  server:
+    description:
+      - One or more URLs of GLPI's native inventory endpoint; the document goes to each of them.
+      - A GLPI root URL such as C(https://glpi.example.com/) gets C(front/inventory.php) appended;
+        a URL that already names the endpoint (C(.../front/inventory.php), GLPI 11's C(.../Inventory),
+        or a plugin path such as C(.../plugins/glpiinventory/)) is used as given.
+      - Only C(http) and C(https) URLs are accepted. A URL carrying credentials (C(https://user:pass@...)) is refused;
+        use O(username) and O(password), or O(client_id) and O(client_secret), instead.
+      - When not set, the E(GLPI_SERVER) environment variable is used (several URLs separated by commas).
+    type: list
+    elements: str
+  username:
+    description:
+      - Login for HTTP Basic authentication, GLPI's C(basic_auth) inventory setting.
+      - When not set, the E(GLPI_USERNAME) environment variable is used.
+      - Mutually exclusive with O(client_id).
+    type: str
+  password:
+    description:
+      - Password for HTTP Basic authentication, required with O(username).
+      - When not set, the E(GLPI_PASSWORD) environment variable is used.
+      - Never shown in results, logs or error messages.
+    type: str
+  client_id:
+    description:
+      - Identifier of a GLPI 11 OAuth client with the C(client_credentials) grant and the C(inventory) scope,
+        GLPI's C(client_credentials) inventory setting.
+      - An access token is requested from C(<glpi>/api.php/token), shared by the hosts of a run through a cache file
+        readable by its owner only, and requested again when GLPI refuses it.
+      - When not set, the E(GLPI_CLIENT_ID) environment variable is used.
+    type: str
+  client_secret:
+    description:
+      - Secret of the OAuth client O(client_id), required with it.
+      - When not set, the E(GLPI_CLIENT_SECRET) environment variable is used.
+      - Never shown in results, logs or error messages.
+    type: str
+  compression:
+    description:
+      - How the document is sent. V(zlib) compresses it (C(application/x-compress-zlib)), as GLPI Agent does;
+        V(none) sends plain JSON (C(application/json)), for example through a proxy that inspects requests.
+      - When not set, the E(GLPI_COMPRESSION) environment variable is used.
+    type: str
+    default: zlib
+    choices: [zlib, none]
+  contact:
+    description:
+      - Before the inventory, send GLPI Agent's C(contact) request and report GLPI's answer (inventory frequency,
+        disabled tasks). No inventory is sent to a server that answers that the inventory task is disabled.
+      - When not set, the E(GLPI_CONTACT) environment variable is used.
+    type: bool
+    default: false
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Set to V(false) only for tests with self-signed certificates.
+      - When not set, the E(GLPI_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file (or directory prepared with C(c_rehash)) of the certificate authorities to trust instead of the system's.
+      - When not set, the E(GLPI_CA_PATH) environment variable is used.
+    type: path
+  client_cert:
+    description:
+      - PEM client certificate for TLS client authentication; it may hold the private key too.
+      - When not set, the E(GLPI_CLIENT_CERT) environment variable is used.
+    type: path
+  client_key:
+    description:
+      - PEM private key of O(client_cert), when the certificate file does not hold it. It must not be encrypted.
+      - When not set, the E(GLPI_CLIENT_KEY) environment variable is used.
+    type: path
+  proxy:
+    description:
+      - URL of the HTTP proxy to use for GLPI, for example C(http://proxy.example.com:3128).
+      - When not set, the E(GLPI_PROXY) environment variable is used, then the usual E(HTTPS_PROXY), E(HTTP_PROXY)
+        and E(NO_PROXY) variables.
+    type: str
+  timeout:
+    description:
+      - Time limit in seconds to connect to GLPI, and again to wait for each part of its answer.
+      - GLPI may need several seconds to import a large inventory.
+      - When not set, the E(GLPI_TIMEOUT) environment variable is used.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times a request is sent again after a connection error, a time-out, or an answer C(429) or C(5xx)
+        that does not come from GLPI's inventory itself. Other errors are not retried.
+      - Waits between attempts grow exponentially, with random jitter, and follow C(Retry-After).
+      - When not set, the E(GLPI_RETRIES) environment variable is used.
+    type: int
+    default: 3
+  retry_max_wait:
+    description:
+      - Upper bound, in seconds, of the total time spent waiting between the attempts of one request.
+      - When not set, the E(GLPI_RETRY_MAX_WAIT) environment variable is used.
+    type: int
+    default: 60
+  spool_path:
+    description:
+      - Directory on the B(controller) where a document is kept when every attempt to reach a server failed; the task
+        then reports it as spooled instead of failing.
+      - The next run that reaches that server sends the kept documents first, oldest first, each deleted only once
+        GLPI accepted it. A kept document that GLPI refuses is moved to the C(rejected) subdirectory.
+      - Created with mode C(0700), documents with mode C(0600). Keep it on persistent storage.
+      - When not set, the E(GLPI_SPOOL_PATH) environment variable is used.
+    type: path
+    default: ~/.ansible/glpi_spool
+"""

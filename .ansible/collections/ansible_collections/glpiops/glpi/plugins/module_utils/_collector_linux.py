@@ -1,0 +1,673 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Collect the raw material of a GLPI inventory on a Linux target, in one pass.
+
+Private to the glpiops.glpi collection: no compatibility promise.
+
+Each source is a small function that returns plain data (file contents, command
+output, sysfs attributes) without interpreting it: parsing and shaping into GLPI's
+format happen on the controller (``plugin_utils``), where they are pure functions
+tested on recorded outputs.  A source that is missing, refused or too slow is
+dropped alone and named in ``errors``; it never fails the host.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import socket
+import time
+
+from ansible_collections.glpiops.glpi.plugins.module_utils._package_commands import (
+    APK_INSTALLED_PATHS,
+    COMMAND_ENVIRONMENT,
+    DPKG_ARGV,
+    EQUERY_ARGV,
+    FLATPAK_LIST_ARGV,
+    LSB_RELEASE_ARGV,
+    NIX_ARGV,
+    PACMAN_ARGV,
+    RPM_ARGV,
+    SLACKWARE_PACKAGES_DIRECTORY,
+    SNAP_DIRECTORY_PATH,
+    SNAP_INFO_ENVIRONMENT,
+    SNAP_LIST_ARGV,
+    SNAP_YAML_PATH,
+    flatpak_info_argv,
+    flatpak_info_key,
+    snap_info_argv,
+)
+from ansible_collections.glpiops.glpi.plugins.module_utils._sources import (
+    SourceUnavailable,
+    find_command,
+    link_basename,
+    list_dir,
+    read_attributes,
+    read_text,
+    run_command,
+)
+
+# Bumped when the shape of ``sources`` changes, so the controller can refuse a
+# collector it does not understand (mixed collection versions).
+RAW_FORMAT = 1
+
+_DMI_DIR = "/sys/class/dmi/id"
+_DMI_ATTRIBUTES = (
+    "bios_date", "bios_vendor", "bios_version",
+    "board_asset_tag", "board_name", "board_serial", "board_vendor", "board_version",
+    "chassis_asset_tag", "chassis_serial", "chassis_type", "chassis_vendor", "chassis_version",
+    "product_name", "product_serial", "product_sku", "product_uuid", "product_version", "product_family",
+    "sys_vendor",
+)
+_NET_DIR = "/sys/class/net"
+_NET_ATTRIBUTES = ("address", "operstate", "type", "mtu", "speed", "carrier", "flags")
+
+
+class Gatherer(object):
+    """Runs sources one by one, keeping each result or the reason it failed."""
+
+    def __init__(self, timeout):
+        self.timeout = timeout
+        self.sources = {}
+        self.errors = {}
+
+    def gather(self, name, func, *args, **kwargs):
+        optional = kwargs.pop("optional", False)
+        try:
+            self.sources[name] = func(*args, **kwargs)
+        except SourceUnavailable as exc:
+            reason = str(exc)
+            if not (optional and reason.startswith(("not found", "command not found"))):
+                self.errors[name] = reason
+        except Exception as exc:  # pylint: disable=broad-except
+            # A bug or an oddity of one source must not cost the whole inventory.
+            self.errors[name] = "unexpected %s: %s" % (type(exc).__name__, exc)
+
+
+def _uname():
+    info = os.uname()
+    return {
+        "sysname": info.sysname,
+        "nodename": info.nodename,
+        "release": info.release,
+        "version": info.version,
+        "machine": info.machine,
+    }
+
+
+def _first_readable(paths):
+    last = None
+    for path in paths:
+        try:
+            return read_text(path)
+        except SourceUnavailable as exc:
+            last = exc
+    raise last
+
+
+def _timezone():
+    zone = None
+    try:
+        zone = read_text("/etc/timezone").strip() or None
+    except SourceUnavailable:
+        link = None
+        try:
+            link = os.readlink("/etc/localtime")
+        except OSError:
+            pass
+        if link and "zoneinfo/" in link:
+            zone = link.split("zoneinfo/", 1)[1]
+    return {"abbreviation": time.strftime("%Z"), "offset": time.strftime("%z"), "zone": zone}
+
+
+def _dmi():
+    if not os.path.isdir(_DMI_DIR):
+        raise SourceUnavailable("not found: %s" % _DMI_DIR)
+    values = read_attributes(_DMI_DIR, _DMI_ATTRIBUTES)
+    # Serial numbers and the UUID are root-only: say so instead of silently omitting.
+    refused = [name for name in _DMI_ATTRIBUTES
+               if name not in values and os.path.exists(os.path.join(_DMI_DIR, name))]
+    return {"attributes": values, "unreadable": refused}
+
+
+def _network_interfaces():
+    interfaces = {}
+    for name in list_dir(_NET_DIR):
+        base = os.path.join(_NET_DIR, name)
+        device = os.path.join(base, "device")
+        uevent = None
+        physical = os.path.exists(device) and not os.path.isdir(os.path.join("/sys/devices/virtual/net", name))
+        if physical:
+            try:
+                uevent = read_text(os.path.join(device, "uevent"), 65536)
+            except SourceUnavailable:
+                uevent = None
+        interfaces[name] = {
+            "attributes": read_attributes(base, _NET_ATTRIBUTES),
+            "physical": physical,
+            "device_uevent": uevent,
+            "wireless": os.path.isdir(os.path.join(base, "wireless")),
+            "infiniband_mode": os.path.isfile(os.path.join(base, "mode")),
+            "bridge": os.path.isdir(os.path.join(base, "brif")),
+            "bonding": os.path.isdir(os.path.join(base, "bonding")),
+        }
+    return interfaces
+
+
+def _optional_text(path, max_bytes=65536):
+    try:
+        return read_text(path, max_bytes)
+    except SourceUnavailable:
+        return None
+
+
+def _init_environment(names):
+    """Only the named variables of PID 1's environment (it may hold secrets: nothing else leaves the host)."""
+    raw = _optional_text("/proc/1/environ")
+    if raw is None:
+        return None
+    wanted = {}
+    for item in raw.split("\0"):
+        key, sep, value = item.partition("=")
+        if sep and key in names:
+            wanted[key] = value
+    return wanted
+
+
+def _virtualization():
+    """Small facts GLPI Agent's container/hypervisor detection looks at (see ``vmsystem`` on the controller)."""
+    facts = {
+        "init_environment": _init_environment(("container", "container_uuid")),
+        "self_status": _optional_text("/proc/self/status"),
+        "wsl_interop": os.path.exists("/proc/sys/fs/binfmt_misc/WSLInterop"),
+        "docker_marker": os.path.exists("/.dockerenv") or os.path.exists("/.dockerinit"),
+        "proc_xen": os.path.isdir("/proc/xen"),
+        "clocksource": _optional_text("/sys/devices/system/clocksource/clocksource0/available_clocksource"),
+        "xen_capabilities": _optional_text("/proc/xen/capabilities"),
+        "init_cgroup": _optional_text("/proc/1/cgroup"),
+        "machine_id": _optional_text("/etc/machine-id"),
+        "etc_hostname": _optional_text("/etc/hostname"),
+        "container_uuid": _optional_text("/run/host/container-uuid"),
+        "nspawn_incoming": os.path.isdir("/run/host/incoming"),
+    }
+    if facts["nspawn_incoming"]:
+        facts["init_mountinfo"] = _optional_text("/proc/1/mountinfo", 1 << 20)
+    return facts
+
+
+def _dmesg(timeout):
+    """The kernel ring buffer: /var/log/dmesg when it holds something, else ``dmesg``."""
+    try:
+        if os.path.getsize("/var/log/dmesg") > 40:
+            return read_text("/var/log/dmesg")
+    except OSError:
+        pass
+    return run_command(["dmesg"], timeout)
+
+
+def _disk_links():
+    """``/dev/disk/by-uuid`` and ``by-label``: device -> UUID/label, without running blkid per filesystem."""
+    links = {}
+    for kind in ("by-uuid", "by-label"):
+        directory = os.path.join("/dev/disk", kind)
+        entries = {}
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            names = []
+        for name in names:
+            try:
+                entries[name] = os.path.realpath(os.path.join(directory, name))
+            except OSError:
+                continue
+        links[kind] = entries
+    return links
+
+
+def _ssh_host_keys():
+    """The public host keys of this machine's sshd (what ``ssh-keyscan 127.0.0.1`` would show)."""
+    keys = {}
+    try:
+        names = sorted(os.listdir("/etc/ssh"))
+    except OSError:
+        raise SourceUnavailable("not found: /etc/ssh")
+    for name in names:
+        if name.startswith("ssh_host_") and name.endswith("_key.pub"):
+            text = _optional_text(os.path.join("/etc/ssh", name))
+            if text:
+                keys[name] = text
+    return keys
+
+
+def _install_epochs(timeout):
+    """Birth times GLPI Agent dates an installation by: dpkg's base-files list, rpm's basesystem, the root fs."""
+    epochs = {}
+    if find_command("rpm"):
+        try:
+            epochs["rpm_basesystem"] = run_command(["rpm", "-q", "--queryformat", "%{INSTALLTIME}\n", "basesystem"], timeout)
+        except SourceUnavailable:
+            pass
+    for name, path in (("base_files_list", "/var/lib/dpkg/info/base-files.list"), ("root", "/")):
+        if os.path.exists(path):
+            try:
+                epochs[name] = run_command(["stat", "-c", "%W", path], timeout)
+            except SourceUnavailable:
+                pass
+    return epochs
+
+
+def _firewall(timeout):
+    """``ufw status`` where ufw exists (Ubuntu), else firewalld's unit status, as GLPI Agent checks them."""
+    if find_command("ufw"):
+        return {"ufw": run_command(["ufw", "status"], timeout)}
+    if find_command("systemctl"):
+        # systemctl status exits 3 (inactive) or 4 (no such unit): both are answers.
+        return {"firewalld": run_command(["systemctl", "status", "--no-pager", "firewalld.service"], timeout, ok_rcs=(0, 1, 2, 3, 4))}
+    raise SourceUnavailable("command not found: ufw, systemctl")
+
+
+def _ps(timeout):
+    """Processes with the columns GLPI Agent reads; BusyBox's ps knows no ``-o`` list, so fall back to its own."""
+    try:
+        return {"format": "posix", "text": run_command(["ps", "-A", "-o", "user,pid,pcpu,pmem,vsz,tty,etime,command"], timeout)}
+    except SourceUnavailable as exc:
+        if str(exc).startswith("command not found"):
+            raise
+    return {"format": "busybox", "text": run_command(["ps"], timeout)}
+
+
+_PCI_DIR = "/sys/bus/pci/devices"
+_PCI_ATTRIBUTES = ("class", "vendor", "device", "subsystem_vendor", "subsystem_device", "revision")
+_USB_DIR = "/sys/bus/usb/devices"
+_USB_ATTRIBUTES = ("idVendor", "idProduct", "bDeviceClass", "bDeviceSubClass", "bmAttributes", "manufacturer", "product",
+                   "serial", "busnum", "devnum")
+_USB_IDS = ("/usr/share/misc/usb.ids", "/usr/share/hwdata/usb.ids", "/var/lib/usbutils/usb.ids")
+
+
+def _sysfs_devices(directory, attributes, with_driver=True, keep=None):
+    """``{device: {attribute: value, "driver": name}}`` for every device of a sysfs bus."""
+    devices = {}
+    for name in list_dir(directory):
+        if keep is not None and not keep(name):
+            continue
+        path = os.path.join(directory, name)
+        entry = read_attributes(path, attributes)
+        if with_driver:
+            driver = link_basename(os.path.join(path, "driver"))
+            if driver:
+                entry["driver"] = driver
+        devices[name] = entry
+    return devices
+
+
+def _usb_devices():
+    """USB devices from sysfs, each with its first interface's class, and the usb.ids names of their ids."""
+    devices = _sysfs_devices(_USB_DIR, _USB_ATTRIBUTES, False, lambda name: ":" not in name)
+    for name, entry in devices.items():
+        interface = read_attributes(os.path.join(_USB_DIR, name, name + ":1.0"), ("bInterfaceClass", "bInterfaceSubClass"))
+        entry.update(interface)
+    wanted = {(entry.get("idVendor") or "").lower(): set() for entry in devices.values()}
+    for entry in devices.values():
+        wanted[(entry.get("idVendor") or "").lower()].add((entry.get("idProduct") or "").lower())
+    return {"devices": devices, "names": _usb_id_names(wanted)}
+
+
+def _usb_id_names(wanted):
+    """``{"vvvv": name, "vvvv:pppp": name}`` from the system's usb.ids, for the wanted ids only."""
+    names = {}
+    for path in _USB_IDS:
+        try:
+            handle = open(path, "rb")  # pylint: disable=consider-using-with
+        except OSError:
+            continue
+        with handle:
+            vendor = None
+            for raw in handle:
+                line = raw.decode("utf-8", "replace").rstrip("\n")
+                if line.startswith("C "):
+                    break  # device classes follow the vendors
+                if len(line) > 6 and line[4:6] == "  " and not line.startswith(("\t", "#")):
+                    vendor = line[:4].lower() if line[:4].lower() in wanted else None
+                    if vendor:
+                        names[vendor] = line[6:].strip()
+                elif vendor and line.startswith("\t") and not line.startswith("\t\t") and line[1:5].lower() in wanted[vendor]:
+                    names["%s:%s" % (vendor, line[1:5].lower())] = line[7:].strip()
+        return names
+    return names
+
+
+def _pci_ids_subset(wanted):
+    """The system's pci.ids cut to what names the target's devices: their vendors, their device entries (with
+    subsystem lines) and the device classes -- a few kB of a 1.3 MB list.  ``wanted``: ``{vendor: {device, ...}}``."""
+    for path in _PCI_IDS:
+        try:
+            handle = open(path, "rb")  # pylint: disable=consider-using-with
+        except OSError:
+            continue
+        kept, vendor, device_kept, classes = [], None, False, False
+        with handle:
+            for raw in handle:
+                line = raw.decode("utf-8", "replace")
+                if classes or line.startswith("C "):
+                    classes = True
+                    kept.append(line)
+                elif line.startswith("\t\t"):
+                    if device_kept:
+                        kept.append(line)
+                elif line.startswith("\t"):
+                    device_kept = vendor is not None and line[1:5].lower() in wanted[vendor]
+                    if device_kept:
+                        kept.append(line)
+                elif line[:1] not in ("#", "\n") and len(line) > 4:
+                    vendor = line[:4].lower() if line[:4].lower() in wanted else None
+                    device_kept = False
+                    if vendor:
+                        kept.append(line)
+        return "".join(kept)
+    raise SourceUnavailable("not found: %s" % ", ".join(_PCI_IDS))
+
+
+def _pci_wanted_ids(sources):
+    """``{vendor: {device, ...}}`` of the PCI devices and their subsystems, from sysfs and ``lspci -nn``."""
+    wanted = {}
+
+    def add(vendor, device):
+        wanted.setdefault(vendor.lower(), set()).add(device.lower())
+
+    for attrs in (sources.get("pci_devices") or {}).values():
+        pairs = (("vendor", "device"), ("subsystem_vendor", "subsystem_device"))
+        for vendor_key, device_key in pairs:
+            vendor, device = (attrs.get(vendor_key) or "").lower(), (attrs.get(device_key) or "").lower()
+            if vendor.startswith("0x") and device.startswith("0x"):
+                add(vendor[2:6], device[2:6])
+    for match in re.finditer(r"\[([0-9a-f]{4}):([0-9a-f]{4})\]", sources.get("lspci") or ""):
+        add(match.group(1), match.group(2))
+    return wanted
+
+
+_PNP_IDS = ("/usr/share/hwdata/pnp.ids", "/usr/share/misc/pnp.ids")
+
+
+def _pnp_ids_subset(edids):
+    """The hwdata pnp.ids lines of the manufacturers the EDIDs name (3 letters packed in bytes 8-9)."""
+    wanted = set()
+    for encoded in edids.values():
+        blob = base64.b64decode(encoded)
+        if len(blob) >= 10:
+            word = (blob[8] << 8) | blob[9]
+            wanted.add("".join(chr(((word >> shift) & 0x1F) + 64) for shift in (10, 5, 0)))
+    for path in _PNP_IDS:
+        try:
+            with open(path, "rb") as handle:
+                return "".join(line for line in (raw.decode("utf-8", "replace") for raw in handle) if line[:3] in wanted)
+        except OSError:
+            continue
+    raise SourceUnavailable("not found: %s" % ", ".join(_PNP_IDS))
+
+
+def _edids():
+    """Raw EDID of every connected display connector, base64 (binary does not travel in JSON)."""
+    edids = {}
+    for name in list_dir("/sys/class/drm"):
+        path = os.path.join("/sys/class/drm", name, "edid")
+        try:
+            with open(path, "rb") as handle:
+                blob = handle.read(32768)
+        except OSError:
+            continue
+        if blob:
+            edids[name] = base64.b64encode(blob).decode("ascii")
+    return edids
+
+
+def _power_supplies():
+    """``uevent`` of every power supply (batteries, AC adapters)."""
+    supplies = {}
+    for name in list_dir("/sys/class/power_supply"):
+        try:
+            supplies[name] = read_text(os.path.join("/sys/class/power_supply", name, "uevent"), 65536)
+        except SourceUnavailable:
+            continue
+    return supplies
+
+
+def _dmidecode(timeout):
+    """The full ``dmidecode`` dump (memory modules, slots, ports...): it reads /dev/mem, root only."""
+    if os.geteuid() != 0:
+        raise SourceUnavailable("not found: dmidecode needs root (use become)")
+    return run_command(["dmidecode"], timeout)
+
+
+def _packages(argv, timeout):
+    return run_command(list(argv), timeout, env=COMMAND_ENVIRONMENT)
+
+
+def _apk():
+    return _first_readable(APK_INSTALLED_PATHS)
+
+
+def _slackware():
+    return "\n".join(list_dir(SLACKWARE_PACKAGES_DIRECTORY)) + "\n"
+
+
+def _snaps(timeout):
+    """``snap list``, then per snap ``snap info``, its snap.yaml and the date of /snap/<name>."""
+    listing = run_command(list(SNAP_LIST_ARGV), timeout, env=COMMAND_ENVIRONMENT)
+    infos, yamls, epochs = {}, {}, {}
+    for line in listing.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        name, revision = fields[0], fields[2]
+        try:
+            infos[name] = run_command(list(snap_info_argv(name)), timeout,
+                                      env=dict(COMMAND_ENVIRONMENT, **SNAP_INFO_ENVIRONMENT))
+        except SourceUnavailable:
+            pass
+        text = _optional_text(SNAP_YAML_PATH.format(name=name, revision=revision))
+        if text is not None:
+            yamls[name] = text
+        try:
+            epochs[name] = int(os.stat(SNAP_DIRECTORY_PATH.format(name=name)).st_mtime)
+        except OSError:
+            pass
+    return {"list": listing, "infos": infos, "yamls": yamls, "epochs": epochs}
+
+
+def _flatpaks(timeout):
+    """``flatpak list``, then ``flatpak info`` per installed ref."""
+    listing = run_command(list(FLATPAK_LIST_ARGV), timeout, env=COMMAND_ENVIRONMENT)
+    infos = {}
+    for line in listing.splitlines():
+        fields = line.split("\t")
+        if len(fields) < 3 or not fields[0]:
+            continue
+        appid, branch, installation = fields[0], fields[1], fields[2]
+        try:
+            infos[flatpak_info_key(appid, branch, installation)] = run_command(
+                list(flatpak_info_argv(appid, branch, installation)), timeout, env=COMMAND_ENVIRONMENT)
+        except SourceUnavailable:
+            pass
+    return {"list": listing, "infos": infos}
+
+
+_DISK_NAME = re.compile(r"^([shv]d[a-z]+|fd[0-9])$")
+_BLOCK_FILES = ("size", "removable", "serial", "wwid")
+_BLOCK_DEVICE_FILES = ("vendor", "model", "rev", "firmware_rev", "serial", "wwid")
+_PCI_IDS = ("/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids")
+
+
+def _raw_files(directory, names):
+    """``{name: text}`` of the files that exist; binary content kept byte for byte (latin-1)."""
+    found = {}
+    for name in names:
+        try:
+            with open(os.path.join(directory, name), "rb") as handle:
+                found[name] = handle.read(65536).decode("latin-1")
+        except OSError:
+            continue
+    return found
+
+
+def _pci_vendor_names(vendor_ids):
+    """The pci.ids names of the given vendor ids (``1af4``), read from the system's list when it has one."""
+    wanted = set(vendor_ids)
+    names = {}
+    for path in _PCI_IDS:
+        try:
+            with open(path, "rb") as handle:
+                for raw in handle:
+                    line = raw.decode("utf-8", "replace")
+                    if line[:4].lower() in wanted and line[4:6] == "  ":
+                        names[line[:4].lower()] = line[6:].strip()
+        except OSError:
+            continue
+        return names
+    return names
+
+
+def _storages(timeout):
+    """What GLPI Agent's Linux storage module reads (see plugin_utils/_storages.py for the shape)."""
+    raw = {"block": {}, "scsi_generic": {}}
+    for name in list_dir("/sys/block"):
+        base = os.path.join("/sys/block", name)
+        device_dir = os.path.join(base, "device")
+        if not (os.path.isdir(device_dir) or _DISK_NAME.match(name)):
+            continue
+        entry = _raw_files(base, _BLOCK_FILES)
+        if os.path.isdir(device_dir):
+            device = _raw_files(device_dir, _BLOCK_DEVICE_FILES + ("vpd_pg80",))
+            for key, link in (("subsystem", "subsystem"), ("device", "device/subsystem")):
+                target = os.path.join(device_dir, link)
+                if os.path.exists(target):
+                    if key == "device":
+                        device["device"] = {"subsystem": os.path.realpath(target)}
+                    else:
+                        device["subsystem"] = os.path.realpath(target)
+            entry["device"] = device
+        raw["block"][name] = entry
+    try:
+        generics = list_dir("/sys/class/scsi_generic")
+    except SourceUnavailable:
+        generics = []
+    for name in generics:
+        device_dir = os.path.join("/sys/class/scsi_generic", name, "device")
+        device = _raw_files(device_dir, ("type",) + _BLOCK_DEVICE_FILES)
+        if os.path.exists(os.path.join(device_dir, "block")):
+            device["block"] = "1"
+        raw["scsi_generic"][name] = {"device": device}
+    vendors = set()
+    for entry in raw["block"].values():
+        vendor = (entry.get("device") or {}).get("vendor") or ""
+        if vendor.strip().lower().startswith("0x"):
+            vendors.add(vendor.strip().lower()[2:6])
+    if vendors:
+        raw["pci_vendors"] = _pci_vendor_names(vendors)
+    disks = sorted(raw["block"])
+    if find_command("udisksctl"):
+        raw["udisksctl"] = _per_disk(["udisksctl", "info", "-b"], disks, timeout)
+    if os.geteuid() == 0:
+        # These read the disks themselves: root only, and each may be missing.
+        if find_command("smartctl"):
+            # smartctl's exit code is a bit mask; its text is still worth reading with bits 1-2 set.
+            raw["smartctl"] = _per_disk(["smartctl", "-i"], disks, timeout, ok_rcs=tuple(range(256)))
+        if find_command("hdparm"):
+            raw["hdparm_version"] = _optional_command(["hdparm", "-V"], timeout)
+            raw["hdparm"] = _per_disk(["hdparm", "-I"], disks, timeout)
+        if find_command("multipath"):
+            raw["multipath"] = _optional_command(["multipath", "-l"], timeout)
+    return raw
+
+
+def _optional_command(argv, timeout, ok_rcs=(0,)):
+    try:
+        return run_command(argv, timeout, ok_rcs=ok_rcs)
+    except SourceUnavailable:
+        return None
+
+
+def _per_disk(argv, disks, timeout, ok_rcs=(0,)):
+    outputs = {}
+    for disk in disks:
+        text = _optional_command(list(argv) + ["/dev/" + disk], timeout, ok_rcs)
+        if text is not None:
+            outputs[disk] = text
+    return outputs
+
+
+def _environment():
+    """This session's environment, as ``env`` would print it (GLPI Agent leaves out ``_``)."""
+    return {key: value for key, value in os.environ.items() if key != "_"}
+
+
+def collect(timeout=10, processes=False, envs=False):
+    """Gather every Linux source; return ``(sources, errors)``.
+
+    ``processes`` and ``envs`` are opt-in: they change on every run and may hold secrets.
+    """
+    g = Gatherer(timeout)
+    g.gather("clock", time.time)
+    g.gather("uname", _uname)
+    g.gather("hostname", socket.gethostname)
+    g.gather("hostname_fqdn", run_command, ["hostname", "-f"], timeout)
+    g.gather("os_release", _first_readable, ["/etc/os-release", "/usr/lib/os-release"])
+    g.gather("debian_version", read_text, "/etc/debian_version", optional=True)
+    g.gather("centos_release", read_text, "/etc/centos-release", optional=True)
+    g.gather("meminfo", read_text, "/proc/meminfo")
+    g.gather("cpuinfo", read_text, "/proc/cpuinfo")
+    g.gather("proc_stat", read_text, "/proc/stat")
+    g.gather("timezone", _timezone)
+    g.gather("dmi", _dmi, optional=True)
+    g.gather("net_interfaces", _network_interfaces)
+    g.gather("ip_addr", run_command, ["ip", "addr", "show"], timeout)
+    g.gather("ipv4_routes", read_text, "/proc/net/route")
+    if "ipv4_routes" not in g.sources:  # hidden on some hardened kernels: ask iproute2 instead
+        g.gather("ip_route_default", run_command, ["ip", "-o", "route", "list", "default"], timeout)
+    g.gather("resolv_conf", read_text, "/etc/resolv.conf", optional=True)
+    g.gather("virtualization", _virtualization)
+    g.gather("proc_modules", read_text, "/proc/modules", optional=True)
+    g.gather("mounts", read_text, "/proc/mounts")
+    g.gather("dmesg", _dmesg, timeout, optional=True)
+    g.gather("scsi", read_text, "/proc/scsi/scsi", optional=True)
+    g.gather("hostid", run_command, ["hostid"], timeout, optional=True)
+    g.gather("install_epochs", _install_epochs, timeout)
+    g.gather("ssh_host_keys", _ssh_host_keys, optional=True)
+    g.gather("df", run_command, ["df", "-P", "-T", "-k"], timeout, (0, 1))  # rc 1: some filesystem unreadable, the rest listed
+    g.gather("disk_links", _disk_links)
+    g.gather("passwd", read_text, "/etc/passwd")
+    g.gather("group", read_text, "/etc/group")
+    g.gather("who", run_command, ["who"], timeout, optional=True)
+    g.gather("last", run_command, ["last", "-w"], timeout, optional=True)
+    g.gather("firewall", _firewall, timeout, optional=True)
+    g.gather("dmidecode", _dmidecode, timeout, optional=True)
+    g.gather("storages", _storages, timeout)
+    g.gather("pci_devices", _sysfs_devices, _PCI_DIR, _PCI_ATTRIBUTES, optional=True)
+    g.gather("lspci", run_command, ["lspci", "-v", "-nn"], timeout, optional=True)
+    if g.sources.get("pci_devices") or g.sources.get("lspci"):
+        g.gather("pci_ids", _pci_ids_subset, _pci_wanted_ids(g.sources), optional=True)
+    # Devices only: interfaces (``1-1:1.0``) and root hubs' ports are no separate device.
+    g.gather("usb_devices", _usb_devices, optional=True)
+    g.gather("edids", _edids, optional=True)
+    if g.sources.get("edids"):
+        g.gather("pnp_ids", _pnp_ids_subset, g.sources["edids"], optional=True)
+    g.gather("power_supplies", _power_supplies, optional=True)
+    g.gather("dpkg", _packages, DPKG_ARGV, timeout, optional=True)
+    if "dpkg" in g.sources:
+        g.gather("lsb_release", run_command, list(LSB_RELEASE_ARGV), timeout, optional=True)
+    g.gather("rpm", _packages, RPM_ARGV, timeout, optional=True)
+    g.gather("pacman", _packages, PACMAN_ARGV, timeout, optional=True)
+    g.gather("apk", _apk, optional=True)
+    g.gather("slackware", _slackware, optional=True)
+    g.gather("equery", _packages, EQUERY_ARGV, timeout, optional=True)
+    g.gather("nix", _packages, NIX_ARGV, timeout, optional=True)
+    g.gather("snap", _snaps, timeout, optional=True)
+    g.gather("flatpak", _flatpaks, timeout, optional=True)
+    if processes:
+        g.gather("ps", _ps, timeout)
+    if envs:
+        g.gather("environment", _environment)
+    return g.sources, g.errors

@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The GLPI agent identity of a target: its ``deviceid``.
+
+Private to the glpiops.glpi collection: no compatibility promise.
+
+GLPI finds an agent row by ``deviceid``, so it must stay the same from run to run.
+GLPI Agent's ssh remote inventory keeps it in ``~/.glpi-agent-deviceid`` (one line)
+in the home of the ssh login user; reading and writing that same file makes both
+paths land on the same GLPI agent.  Target-side code: standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+
+DEFAULT_DEVICEID_PATH = "~/.glpi-agent-deviceid"
+_IP_RE = re.compile(r"^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$")
+
+
+def make_deviceid(hostname, when=None):
+    """GLPI Agent's format: ``<short hostname>-YYYY-MM-DD-HH-MM-SS`` in local time."""
+    host = (hostname or "").strip() or "localhost"
+    if not _IP_RE.match(host):
+        host = host.split(".", 1)[0]
+    stamp = time.strftime("%Y-%m-%d-%H-%M-%S", time.localtime(when))
+    return "%s-%s" % (host, stamp)
+
+
+def valid_deviceid(value):
+    """A usable stored deviceid: one non-empty printable token."""
+    return bool(value) and not any(c.isspace() for c in value) and value.isprintable()
+
+
+def read_deviceid(path):
+    """The deviceid stored at ``path``, or ``None`` when absent or unusable."""
+    try:
+        with open(path, "r") as handle:
+            value = handle.readline().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return value if valid_deviceid(value) else None
+
+
+def write_deviceid(path, deviceid):
+    """Store ``deviceid`` atomically (a crash leaves the old file or the new one)."""
+    directory = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(prefix=".glpi-agent-deviceid.", dir=directory)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(deviceid + "\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def resolve_deviceid(path, hostname, check_mode=False):
+    """Return ``(deviceid, state, error)`` for the target.
+
+    ``state`` is ``"read"`` (found at ``path``), ``"created"`` (generated and
+    stored), ``"generated"`` (check mode: computed, not stored) or ``"unsaved"``
+    (generated but ``path`` cannot be written; ``error`` says why).
+    """
+    existing = read_deviceid(path)
+    if existing:
+        return existing, "read", None
+    deviceid = make_deviceid(hostname)
+    if check_mode:
+        return deviceid, "generated", None
+    try:
+        write_deviceid(path, deviceid)
+    except OSError as exc:
+        return deviceid, "unsaved", "cannot write %s: %s" % (path, exc.strerror or exc)
+    return deviceid, "created", None

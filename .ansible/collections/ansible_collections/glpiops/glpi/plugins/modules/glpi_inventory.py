@@ -1,0 +1,263 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: glpi_inventory
+short_description: Agentless GLPI inventory of a host over Ansible's own connection
+version_added: 0.1.0
+description:
+  - Collects, in one module execution per host, the inventory that GLPI Agent would send for that host,
+    and shapes it on the controller into GLPI's native inventory format (a JSON document valid against the
+    GLPI 10 and GLPI 11 inventory schemas).
+  - No agent is installed on the target. The task's own connection (C(ssh), C(paramiko_ssh), C(local), ...)
+    carries a small collector that reads C(/proc), C(/sys) and a few commands, each with its own time limit.
+  - A source that is missing, refused (for example serial numbers without O(ignore:become)) or too slow is
+    dropped alone and named in RV(warnings); it never fails the host.
+  - Sends the document to each GLPI server of O(server) over GLPI's native inventory protocol, as GLPI Agent
+    does, and/or writes C(<deviceid>.json) into O(local_path) on the controller, the same file GLPI Agent writes with
+    C(--local DIR --json), ready for M(glpiops.glpi.glpi_inventory_submit), C(glpi-injector) or GLPI's inventory endpoint.
+  - A document that no attempt could deliver is kept in O(spool_path) and sent first by the next run that reaches
+    that server; the task then reports RV(delivery.status=spooled) instead of failing.
+  - The GLPI server options can be set once for a play with C(module_defaults) and the group
+    C(group/glpiops.glpi.glpi), or with C(GLPI_*) environment variables on the controller.
+author:
+  - glpiops.glpi engineers (@glpiops)
+options:
+  local_path:
+    description:
+      - Directory on the B(controller) where C(<deviceid>.json) is written. It is created when missing.
+      - The file is replaced atomically, so a reader never sees half a document.
+      - At least one of O(server), O(local_path) and O(return_inventory=true) is required.
+    type: path
+  deviceid:
+    description:
+      - The GLPI agent identity to report for this host. GLPI finds the agent by this value, so keep it stable.
+      - When not set, the deviceid stored in O(deviceid_path) on the target is used; when that file is
+        missing, one is generated in GLPI Agent's format C(<short hostname>-YYYY-MM-DD-HH-MM-SS) and stored there.
+    type: str
+  deviceid_path:
+    description:
+      - File on the target that holds the host's deviceid, one line.
+      - The default is the file GLPI Agent's own ssh remote inventory uses, so both land on the same GLPI agent.
+      - C(~) is the home of the user the connection logs in as, also under O(ignore:become).
+    type: path
+    default: ~/.glpi-agent-deviceid
+  tag:
+    description:
+      - Inventory tag sent at the top level of the document; GLPI's entity rules can use it.
+    type: str
+  itemtype:
+    description:
+      - GLPI item type of the inventoried asset.
+    type: str
+    default: Computer
+    choices: [Computer, Unmanaged, Phone, NetworkEquipment, Printer]
+  collect_timeout:
+    description:
+      - Time limit in seconds for each source (command or file) on the target. A source that takes longer is
+        dropped and named in RV(warnings).
+    type: int
+    default: 10
+  deviceid_state_path:
+    description:
+      - File on the controller that keeps the deviceid of each inventory host whose O(deviceid_path) cannot be
+        written (read-only filesystem, no home directory), so that such a host keeps one deviceid, and one agent
+        in GLPI, from run to run.
+      - Keep it on persistent storage; in AWX or other ephemeral job environments prefer O(deviceid) or a writable
+        O(deviceid_path).
+    type: path
+    default: ~/.ansible/glpiops.glpi/deviceids.json
+  collect_processes:
+    description:
+      - Report the running processes (section C(processes)), from C(ps), as GLPI Agent does.
+      - Off by default, because the list changes on every run and command lines may hold secrets.
+    type: bool
+    default: false
+  collect_envs:
+    description:
+      - Report the environment variables of the connection's session on the target (section C(envs)).
+      - Off by default, because environments often hold secrets (tokens, passwords), which would then be stored in GLPI.
+    type: bool
+    default: false
+  return_inventory:
+    description:
+      - Return the whole GLPI inventory document in RV(inventory).
+      - Off by default, because the document can be large.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - glpiops.glpi.glpi_server
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+    details: Collects and shapes the inventory, but writes nothing, neither on the controller nor the deviceid on the target,
+      and sends nothing to GLPI.
+  diff_mode:
+    support: full
+    details: Shows which sections of the document changed since the file written for that deviceid.
+  platform:
+    platforms: posix
+notes:
+  - Python 3.8 or newer is required on the target, as for most Ansible modules.
+  - Serial numbers and the system UUID are readable by root only; use O(ignore:become=true) to report them.
+  - The C(paramiko_ssh) connection works too; ansible-core deprecated it in 2.19 and plans its removal in 2.21.
+seealso:
+  - name: GLPI inventory format
+    description: The JSON schema of GLPI's native inventory.
+    link: https://github.com/glpi-project/inventory_format
+"""
+
+EXAMPLES = r"""
+- name: Inventory every host into local files, ready for GLPI
+  glpiops.glpi.glpi_inventory:
+    local_path: "{{ playbook_dir }}/glpi-inventory"
+
+- name: Inventory with serial numbers, tagged for GLPI's entity rules
+  become: true
+  glpiops.glpi.glpi_inventory:
+    local_path: /srv/glpi-inventory
+    tag: datacenter-paris
+
+- name: Inventory every host straight into GLPI (HTTP Basic, credentials from the vault)
+  become: true
+  glpiops.glpi.glpi_inventory:
+    server: https://glpi.example.com/
+    username: "{{ vault_glpi_inventory_user }}"
+    password: "{{ vault_glpi_inventory_password }}"
+    ca_path: /etc/pki/glpi-ca.pem
+    spool_path: /var/lib/ansible/glpi_spool
+
+- name: Into GLPI 11 with an OAuth client, and a copy of each document on the controller
+  glpiops.glpi.glpi_inventory:
+    server: https://glpi.example.com/
+    client_id: "{{ vault_glpi_client_id }}"
+    client_secret: "{{ vault_glpi_client_secret }}"
+    local_path: /srv/glpi-inventory
+
+- name: Keep the document for later tasks, without writing a file
+  glpiops.glpi.glpi_inventory:
+    return_inventory: true
+  register: glpi
+
+- name: Show the operating system GLPI will see
+  ansible.builtin.debug:
+    msg: "{{ glpi.inventory.content.operatingsystem.full_name }}"
+"""
+
+RETURN = r"""
+deviceid:
+  description: The deviceid reported for the host.
+  returned: success
+  type: str
+  sample: web01-2026-11-23-10-42-07
+deviceid_source:
+  description:
+    - Where the deviceid came from. V(option) (O(deviceid)), V(target) (read from O(deviceid_path)),
+      V(created) (generated and stored in O(deviceid_path)), V(controller) (kept in O(deviceid_state_path) because
+      the target could not store it, see RV(warnings)) or V(generated) (generated and not stored, in check mode).
+  returned: success
+  type: str
+  sample: target
+path:
+  description: The file written on the controller, or that would be written in check mode.
+  returned: when O(local_path) is set
+  type: str
+  sample: /srv/glpi-inventory/web01-2026-11-23-10-42-07.json
+sections:
+  description: Number of entries in each section of the document (1 for a single-object section).
+  returned: success
+  type: dict
+  sample: {"hardware": 1, "bios": 1, "operatingsystem": 1, "cpus": 1, "networks": 5}
+warnings:
+  description: Sources that were dropped and why. They are also shown as task warnings.
+  returned: success
+  type: list
+  elements: str
+  sample: ["dmi: product_serial, product_uuid need root (use become)"]
+delivery:
+  description: What happened with each GLPI server of O(server).
+  returned: when O(server) is set
+  type: dict
+  contains:
+    status:
+      description:
+        - V(sent) (GLPI accepted the document), V(disabled) (GLPI's answer to O(contact) disabled the inventory),
+          V(spooled) (no attempt reached GLPI, the document is kept in O(spool_path)), V(failed) (GLPI refused it),
+          or V(check_mode). The worst status of the servers.
+      type: str
+      sample: sent
+    spooled:
+      description: Whether the document was kept in O(spool_path) for at least one server.
+      type: bool
+    msg:
+      description: One line per server, with GLPI's own message when it refused the document.
+      type: str
+    servers:
+      description:
+        - One entry per server, with its C(server) URL, C(status), GLPI's C(message), the C(http_status), the number
+          of C(attempts), the inventory frequency C(expiration) (hours) and C(disabled) tasks GLPI answered,
+          and C(spool) (C(sent), C(rejected), C(remaining)) for the documents the spool held for that server.
+      type: list
+      elements: dict
+      sample: [{"server": "https://glpi.example.com/front/inventory.php", "status": "sent", "http_status": 200,
+                "expiration": 24, "spool": {"sent": 2, "rejected": 0, "remaining": 0}}]
+inventory:
+  description: The GLPI inventory document.
+  returned: when O(return_inventory=true)
+  type: dict
+  sample: {"deviceid": "web01-2026-11-23-10-42-07", "itemtype": "Computer", "action": "inventory", "content": {}}
+"""
+
+import platform
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT, collect
+from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import resolve_deviceid
+from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import inventory_argument_spec
+
+
+def run(module):
+    """Collect on the target; the action plugin shapes the result on the controller."""
+    params = module.params
+    system = platform.system()
+    if system != "Linux":
+        module.fail_json(msg="glpi_inventory does not support %s targets yet" % system)
+
+    sources, errors = collect(timeout=params["collect_timeout"], processes=params["collect_processes"],
+                              envs=params["collect_envs"])
+    result = dict(changed=False, raw_format=RAW_FORMAT, os_family="linux", sources=sources, errors=errors,
+                  python_version=platform.python_version())
+
+    if params["deviceid"]:
+        result.update(deviceid=params["deviceid"], deviceid_source="option")
+    else:
+        path = params["deviceid_path"]
+        deviceid, state, error = resolve_deviceid(path, sources.get("hostname"), module.check_mode)
+        source = {"read": "target", "created": "created", "unsaved": "unsaved"}.get(state, "generated")
+        result.update(deviceid=deviceid, deviceid_source=source, changed=(state == "created"))
+        if error:
+            errors["deviceid"] = error
+    return result
+
+
+def main():
+    module = AnsibleModule(argument_spec=inventory_argument_spec(), supports_check_mode=True)
+    module.exit_json(**run(module))
+
+
+if __name__ == "__main__":
+    main()

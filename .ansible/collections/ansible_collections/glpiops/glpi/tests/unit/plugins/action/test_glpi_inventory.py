@@ -1,0 +1,201 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The action plugin with ``_execute_module`` replaced by a recorded collector result."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from unittest.mock import MagicMock
+
+import pytest
+
+from ansible.playbook.play_context import PlayContext
+
+from ansible_collections.glpiops.glpi.plugins.action.glpi_inventory import ActionModule
+
+
+def make_plugin(args, collected, check_mode=False, diff=False, become=False, remote_user="alice"):
+    task = MagicMock()
+    task.args = args
+    task.check_mode = check_mode
+    task.diff = diff
+    task.async_val = 0
+    play_context = PlayContext()
+    play_context.check_mode = check_mode
+    play_context.become = become
+    play_context.remote_user = remote_user
+    connection = MagicMock()
+    connection.get_option.side_effect = lambda name: remote_user if name == "remote_user" else None
+    plugin = ActionModule(task, connection, play_context, loader=MagicMock(), templar=None, shared_loader_obj=None)
+    plugin._execute_module = MagicMock(return_value=collected)
+    return plugin
+
+
+def test_writes_the_document_and_reports_it(tmp_path, collected_debian_vm, assert_valid_inventory):
+    plugin = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm)
+    result = plugin.run(task_vars={})
+    path = tmp_path / "vm-2026-11-23-03-02-29.json"
+    assert result["path"] == str(path)
+    assert result["changed"] is True
+    assert result["deviceid"] == "vm-2026-11-23-03-02-29"
+    assert result["sections"]["networks"] == 7
+    assert "inventory" not in result
+    assert_valid_inventory(json.loads(path.read_text()))
+    # Only the collector's options travel to the target.
+    sent = plugin._execute_module.call_args.kwargs["module_args"]
+    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout", "collect_processes", "collect_envs"}
+    assert sent["collect_processes"] is False and sent["collect_envs"] is False  # opt-in: may hold secrets
+
+
+def test_second_run_with_the_same_inventory_is_not_a_change(tmp_path, collected_debian_vm):
+    make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    written = (tmp_path / "vm-2026-11-23-03-02-29.json").read_text()
+    later = copy.deepcopy(collected_debian_vm)
+    later["sources"]["clock"] = 1795424400.0  # an hour later: only accesslog differs
+    result = make_plugin({"local_path": str(tmp_path)}, later).run(task_vars={})
+    assert result["changed"] is False
+    assert (tmp_path / "vm-2026-11-23-03-02-29.json").read_text() == written
+
+
+def test_check_mode_writes_nothing_but_reports_the_change(tmp_path, collected_debian_vm):
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm, check_mode=True).run(task_vars={})
+    assert result["changed"] is True and os.listdir(tmp_path) == []
+
+
+def test_diff_names_the_changed_sections(tmp_path, collected_debian_vm):
+    make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    collected_debian_vm["sources"]["meminfo"] = "MemTotal: 2048000 kB\nSwapTotal: 0 kB\n"
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm, diff=True).run(task_vars={})
+    before = dict(line.split(": ") for line in result["diff"]["before"].splitlines())
+    after = dict(line.split(": ") for line in result["diff"]["after"].splitlines())
+    assert [name for name in after if before[name] != after[name]] == ["hardware"]
+
+
+def test_return_inventory_without_a_file(collected_debian_vm):
+    result = make_plugin({"return_inventory": True, "tag": "paris"}, collected_debian_vm).run(task_vars={})
+    assert result["inventory"]["tag"] == "paris" and "path" not in result
+
+
+def test_nowhere_to_send_is_refused_before_collecting(collected_debian_vm):
+    plugin = make_plugin({}, collected_debian_vm)
+    result = plugin.run(task_vars={})
+    assert result["failed"] and "set server, local_path, or return_inventory=true" in result["msg"]
+    plugin._execute_module.assert_not_called()
+
+
+def test_bad_option_value_names_the_option(collected_debian_vm, tmp_path):
+    result = make_plugin({"local_path": str(tmp_path), "itemtype": "Toaster"}, collected_debian_vm).run(task_vars={})
+    assert result["failed"] and "itemtype" in result["msg"]
+
+
+def test_deviceid_that_is_not_a_file_name_is_refused(collected_debian_vm, tmp_path):
+    result = make_plugin({"local_path": str(tmp_path), "deviceid": "../x"}, collected_debian_vm).run(task_vars={})
+    assert result["failed"] and "cannot be used as a file name" in result["msg"]
+
+
+def test_unwritable_local_path_fails_clearly(collected_debian_vm, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = make_plugin({"local_path": str(blocker / "sub")}, collected_debian_vm).run(task_vars={})
+    assert result["failed"] and "local_path" in result["msg"] and "cannot be created" in result["msg"]
+
+
+def test_target_without_python_gets_a_message_saying_so(tmp_path):
+    collected = {"failed": True, "rc": 127, "module_stdout": "", "module_stderr": "/bin/sh: 1: /usr/bin/python3: not found\n",
+                 "msg": "The module failed to execute correctly, you probably need to set the interpreter."}
+    result = make_plugin({"local_path": str(tmp_path)}, collected).run(task_vars={})
+    assert result["failed"]
+    assert "Python is required on the target" in result["msg"] and "ansible_python_interpreter" in result["msg"]
+    assert "/usr/bin/python3: not found" in result["msg"]
+
+
+def test_collector_failure_is_reported_as_such(tmp_path):
+    collected = {"failed": True, "raw_format": 1, "msg": "glpi_inventory does not support Darwin targets yet"}
+    result = make_plugin({"local_path": str(tmp_path)}, collected).run(task_vars={})
+    assert result["msg"] == "collection failed on the target: glpi_inventory does not support Darwin targets yet"
+
+
+def test_mixed_versions_are_detected(tmp_path, collected_debian_vm):
+    collected_debian_vm["raw_format"] = 99
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    assert result["failed"] and "mixed glpiops.glpi versions" in result["msg"]
+
+
+@pytest.mark.parametrize("become,expected", [(False, "~/.glpi-agent-deviceid"), (True, "~alice/.glpi-agent-deviceid")])
+def test_deviceid_file_stays_in_the_login_users_home_under_become(tmp_path, collected_debian_vm, become, expected):
+    plugin = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm, become=become)
+    plugin.run(task_vars={})
+    assert plugin._execute_module.call_args.kwargs["module_args"]["deviceid_path"] == expected
+
+
+def test_collector_warnings_reach_the_task(tmp_path, collected_debian_vm):
+    collected_debian_vm["errors"] = {"hostname_fqdn": "hostname timed out after 10s"}
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    assert result["warnings"] == ["hostname_fqdn: hostname timed out after 10s"]
+
+
+def test_a_target_that_cannot_store_its_deviceid_keeps_one_on_the_controller(tmp_path, collected_debian_vm):
+    state = tmp_path / "state" / "deviceids.json"
+    unsaved = copy.deepcopy(collected_debian_vm)
+    unsaved.update(deviceid="vm-2026-11-23-09-00-00", deviceid_source="unsaved")
+    unsaved["errors"] = {"deviceid": "cannot write /home/x/.glpi-agent-deviceid: Read-only file system"}
+    args = {"local_path": str(tmp_path / "out"), "deviceid_state_path": str(state)}
+    first = make_plugin(args, unsaved).run(task_vars={"inventory_hostname": "web01"})
+    assert (first["deviceid"], first["deviceid_source"]) == ("vm-2026-11-23-09-00-00", "controller")
+    assert json.loads(state.read_text()) == {"web01": "vm-2026-11-23-09-00-00"}
+    assert oct(state.stat().st_mode & 0o777) == "0o600"
+    # The next run generates another id on the target: the controller's wins, so GLPI sees one agent.
+    unsaved["deviceid"] = "vm-2026-11-24-09-00-00"
+    second = make_plugin(args, unsaved).run(task_vars={"inventory_hostname": "web01"})
+    assert second["deviceid"] == "vm-2026-11-23-09-00-00"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["vm-2026-11-23-09-00-00.json"]
+    # Another host gets its own entry; the first is kept.
+    other = make_plugin(args, dict(unsaved, deviceid="db01-2026-11-24-09-00-00")).run(task_vars={"inventory_hostname": "db01"})
+    assert other["deviceid"] == "db01-2026-11-24-09-00-00"
+    assert json.loads(state.read_text()) == {"db01": "db01-2026-11-24-09-00-00", "web01": "vm-2026-11-23-09-00-00"}
+
+
+def test_a_deviceid_read_on_the_target_ignores_the_controller_state(tmp_path, collected_debian_vm):
+    state = tmp_path / "deviceids.json"
+    state.write_text('{"web01": "old-2020-01-01-00-00-00"}\n')
+    result = make_plugin({"local_path": str(tmp_path), "deviceid_state_path": str(state)}, collected_debian_vm).run(
+        task_vars={"inventory_hostname": "web01"})
+    assert (result["deviceid"], result["deviceid_source"]) == ("vm-2026-11-23-03-02-29", "target")
+
+
+def _closed_port_url():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return "http://127.0.0.1:%d/glpi/" % sock.getsockname()[1]
+
+
+def test_glpi_secrets_never_travel_to_the_target(collected_debian_vm, tmp_path):
+    args = {"server": [_closed_port_url()], "username": "inventory", "password": "s3cr3t:p@ss",
+            "retries": 0, "spool_path": str(tmp_path / "spool")}
+    plugin = make_plugin(args, collected_debian_vm)
+    result = plugin.run(task_vars={})
+    sent = plugin._execute_module.call_args.kwargs["module_args"]
+    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout", "collect_processes", "collect_envs"}
+    assert result["delivery"]["status"] == "spooled" and not result.get("failed")
+    assert any("spool" in warning for warning in result["warnings"])
+    assert "s3cr3t" not in json.dumps(result)
+    assert len(os.listdir(tmp_path / "spool")) == 1
+
+
+def test_a_server_url_with_credentials_is_refused_before_collecting(collected_debian_vm):
+    plugin = make_plugin({"server": ["https://admin:hunter2@glpi.example.com/"]}, collected_debian_vm)
+    result = plugin.run(task_vars={})
+    assert result["failed"] and "username" in result["msg"] and "hunter2" not in json.dumps(result)
+    plugin._execute_module.assert_not_called()
+
+
+def test_check_mode_sends_nothing_and_spools_nothing(collected_debian_vm, tmp_path):
+    args = {"server": [_closed_port_url()], "spool_path": str(tmp_path / "spool")}
+    result = make_plugin(args, collected_debian_vm, check_mode=True).run(task_vars={})
+    assert result["delivery"]["status"] == "check_mode" and not result.get("failed")
+    assert not (tmp_path / "spool").exists()

@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Saved inventory files: which files a task names, and what document each holds.
+
+Private to the glpiops.glpi collection: no compatibility promise.
+
+``parse_inventory_file`` is pure: it takes a file's bytes and returns the
+document to send (a dict for JSON, the text for GLPI Agent's legacy XML) and its
+deviceid, or raises ``InventoryFileError`` saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+
+INVENTORY_SUFFIXES = (".json", ".xml")
+
+_XML_DEVICEID = re.compile(r"<DEVICEID>\s*([^<\s][^<]*?)\s*</DEVICEID>", re.IGNORECASE)
+_XML_QUERY = re.compile(r"<QUERY>\s*([^<]*?)\s*</QUERY>", re.IGNORECASE)
+
+
+class InventoryFileError(ValueError):
+    """A file that holds no inventory document GLPI would take."""
+
+
+def expand_paths(items):
+    """``(files, unmatched)``: the files named by ``items`` (files, directories, glob patterns), sorted and
+    without repeats, and the items that named none."""
+    files, unmatched, seen = [], [], set()
+    for item in items:
+        item = os.path.expanduser(str(item))
+        if os.path.isdir(item):
+            found = sorted(os.path.join(item, name) for name in os.listdir(item)
+                           if name.lower().endswith(INVENTORY_SUFFIXES) and os.path.isfile(os.path.join(item, name)))
+        elif glob.has_magic(item):
+            found = sorted(path for path in glob.glob(item) if os.path.isfile(path))
+        else:
+            found = [item] if os.path.isfile(item) else []
+        if not found:
+            unmatched.append(item)
+        for path in found:
+            if path not in seen:
+                seen.add(path)
+                files.append(path)
+    return files, unmatched
+
+
+def parse_inventory_file(data):
+    """``(document, deviceid)`` of a saved inventory; raises ``InventoryFileError``."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InventoryFileError("not UTF-8 text (byte %d)" % exc.start) from None
+    stripped = text.lstrip()
+    if stripped.startswith("<"):
+        return _parse_xml(text)
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise InventoryFileError("neither JSON nor XML: %s" % exc) from None
+    if not isinstance(document, dict):
+        raise InventoryFileError("the JSON is not an object")
+    deviceid = document.get("deviceid")
+    if not isinstance(deviceid, str) or not deviceid.strip():
+        raise InventoryFileError("no deviceid: not a GLPI inventory document")
+    if not isinstance(document.get("content"), dict):
+        raise InventoryFileError("no content object: not a GLPI inventory document")
+    action = document.get("action", "inventory")
+    if action not in ("inventory", "netinventory"):
+        raise InventoryFileError("action %r is not an inventory" % (action,))
+    return document, deviceid
+
+
+def _parse_xml(text):
+    if "<REQUEST" not in text.upper():
+        raise InventoryFileError("XML without a REQUEST element: not a GLPI Agent inventory")
+    match = _XML_DEVICEID.search(text)
+    if not match:
+        raise InventoryFileError("XML without a DEVICEID: not a GLPI Agent inventory")
+    query = _XML_QUERY.search(text)
+    if query and query.group(1).upper() not in ("INVENTORY", "SNMPQUERY"):
+        raise InventoryFileError("XML query %s is not an inventory" % query.group(1))
+    return text, match.group(1)
