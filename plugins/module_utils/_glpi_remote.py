@@ -317,6 +317,18 @@ def same_remote(url, protocol, host, port=None, username=None, modes=()):
     return username is None or stored["username"] == username
 
 
+def describe_remote(row):
+    """A parsed ``list`` row as modules return it: the URL masked, its parts spelled out."""
+    parsed = parse_url(row.get("url"))
+    result = dict(deviceid=row.get("deviceid"), url=mask_url(row.get("url")), target=row.get("target"),
+                  next_run=row.get("next_run"), protocol=parsed["protocol"], host=parsed["host"],
+                  port=effective_port(parsed["protocol"], parsed["port"], parsed["modes"]),
+                  username=parsed["username"], modes=parsed["modes"])
+    if row.get("index") is not None:
+        result["index"] = row["index"]
+    return result
+
+
 # --- running the tool -------------------------------------------------------------------
 
 
