@@ -50,7 +50,8 @@ _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", re.S)
 _URL_IN_TEXT_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 _MODE_RE = re.compile(r"\bmode=(\w+)\b")
 _DEVICEID_RE = re.compile(r"\bdeviceid=([\w.-]+)\b")
-DEVICEID_RE = re.compile(r"^[\w.-]+$")
+# What the agent reads whole from ``?deviceid=``: its pattern ends on a word boundary.
+DEVICEID_RE = re.compile(r"\A[\w.-]*\w\Z", re.ASCII)
 _DATE = r"[A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4}"
 _REMOTE_ROW_RE = re.compile(r"^\s*(?P<index>\d+)\s+(?P<deviceid>\S+)\s+(?P<url>\S.*?)\s+(?P<target>\S+)\s+"
                             r"(?P<next_run>%s|%s)\s*$" % (NEXT_RUN_UNSCHEDULED, _DATE))
@@ -89,15 +90,16 @@ def escape(value):
     The agent masks a stored password in its ``list`` output only when it is
     written this way (FACTS §3), and ``:``, ``@``, ``/``, ``%`` must be escaped anyway.
     """
-    return quote(value or "", safe="")
+    return quote((value or "").encode("utf-8", "surrogatepass"), safe="")
 
 
 def secret_forms(secret):
     """The ways a secret can appear in the tool's input and output: as is and percent-encoded."""
     if not secret:
         return set()
-    forms = {secret, escape(secret), quote(secret), quote(secret, safe="").lower()}
-    forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), escape(secret)))
+    encoded = escape(secret)
+    forms = {secret, encoded, re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded),
+             quote(secret.encode("utf-8", "surrogatepass"))}
     return {form for form in forms if form}
 
 

@@ -86,7 +86,7 @@ options:
       - When not set, a new remote gets the deviceid the agent reads on the remote (C(~/.glpi-agent-deviceid) of the
         ssh user, or the registry over WinRM) and creates there when missing; without the connection check, one made
         of the host name and the time.
-      - Letters, digits, C(.), C(_) and C(-) only, as the agent reads it from the URL.
+      - ASCII letters, digits, C(.), C(_) and C(-) only, ending with a letter, digit or C(_), as the agent reads it from the URL.
     type: str
   check_connection:
     description:
