@@ -30,6 +30,8 @@ MASK = "****"
 PROTOCOLS = ("ssh", "winrm")
 MODES = {"ssh": ("ssh", "libssh2", "perl"), "winrm": ("ssl",)}
 NEXT_RUN_UNSCHEDULED = "on next agent run"
+# Where GLPI Agent's packages put glpi-remote, besides PATH.
+TOOL_DIRS = ("/usr/local/bin", "/opt/glpi-agent/bin", "/Applications/GLPI-Agent.app/bin")
 
 # The tool exits 0 after these; their lines are failures whatever the exit code.
 FAILURE_MARKERS = ("check failure", "Skipping", "No such remote", "Unsupported")
@@ -452,8 +454,7 @@ def module_runner(module):
 def from_module(module, path=None, vardir=None):
     """The tool as an Ansible module finds it: ``path`` or ``glpi-remote`` on PATH and GLPI Agent's install dirs."""
     if not path:
-        path = module.get_bin_path("glpi-remote", opt_dirs=["/usr/local/bin", "/opt/glpi-agent/bin",
-                                                             "/Applications/GLPI-Agent.app/bin"])
+        path = module.get_bin_path("glpi-remote", opt_dirs=list(TOOL_DIRS))
     if not path:
         raise GlpiRemoteError("glpi-remote was not found: install GLPI Agent on this host, or set glpi_remote_path")
     perl = perl_from_shebang(read_first_line(path))

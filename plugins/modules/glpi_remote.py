@@ -297,8 +297,8 @@ def wanted_remote(params):
                               "winrm://host:5986/?mode=ssl)" % want["protocol"])
     unknown = [m for m in want["modes"] if m not in MODES[want["protocol"]]]
     if unknown:
-        raise GlpiRemoteError("mode %s does not apply to %s (choose from %s)" % (", ".join(unknown), want["protocol"],
-                                                                                ", ".join(MODES[want["protocol"]])))
+        raise GlpiRemoteError("mode %s does not apply to %s (choose from %s)"
+                              % (", ".join(unknown), want["protocol"], ", ".join(MODES[want["protocol"]])))
     if want["deviceid"] and not DEVICEID_RE.match(want["deviceid"]):
         raise GlpiRemoteError("deviceid %r: only letters, digits, '.', '_' and '-' (GLPI Agent reads no other)" % want["deviceid"])
     if want["password"] is not None and not want["username"]:

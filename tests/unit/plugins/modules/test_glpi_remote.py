@@ -78,6 +78,13 @@ def agent(tmp_path):
 WEB01 = dict(protocol="ssh", host="web01", username="inventory", password=PASSWORD, target="server0")
 
 
+def web01(**values):
+    """WEB01 with some options changed."""
+    result = dict(WEB01)
+    result.update(values)
+    return result
+
+
 def test_add_registers_the_url_with_the_password_encoded(agent):
     changed, remote, diff, warnings = agent.ensure(**WEB01)
     assert changed and warnings == []
@@ -105,7 +112,7 @@ def test_a_remote_added_by_hand_is_recognised(agent):
 
 def test_new_password_with_update_password_always_updates_in_place(agent):
     agent.ensure(**WEB01)
-    changed, remote, diff, _warnings = agent.ensure(**dict(WEB01, password="n3w:pass"))
+    changed, remote, diff, _warnings = agent.ensure(**web01(password="n3w:pass"))
     assert changed and remote["deviceid"] == "web01-2026-11-23-10-00-00"
     assert agent.stored()["server0"] == {"web01-2026-11-23-10-00-00": "ssh://inventory:n3w%3Apass@web01?deviceid=web01-2026-11-23-10-00-00"}
     assert (diff["before"]["password"], diff["after"]["password"]) == ("****", "**** (changed)")
@@ -114,13 +121,13 @@ def test_new_password_with_update_password_always_updates_in_place(agent):
 
 def test_new_password_with_update_password_on_create_changes_nothing(agent):
     agent.ensure(**WEB01)
-    changed, _remote, _diff, _warnings = agent.ensure(update_password="on_create", **dict(WEB01, password="n3w:pass"))
+    changed, _remote, _diff, _warnings = agent.ensure(update_password="on_create", **web01(password="n3w:pass"))
     assert not changed and g.escape(PASSWORD) in agent.stored()["server0"]["web01-2026-11-23-10-00-00"]
 
 
 def test_on_create_keeps_the_stored_password_when_something_else_changes(agent):
     agent.ensure(**WEB01)
-    changed, _remote, _diff, _warnings = agent.ensure(update_password="on_create", mode=["libssh2"], **dict(WEB01, password=None))
+    changed, _remote, _diff, _warnings = agent.ensure(update_password="on_create", mode=["libssh2"], **web01(password=None))
     assert changed
     url = agent.stored()["server0"]["web01-2026-11-23-10-00-00"]
     assert g.parse_url(url)["password"] == PASSWORD and g.parse_url(url)["modes"] == ["libssh2"]
@@ -128,13 +135,13 @@ def test_on_create_keeps_the_stored_password_when_something_else_changes(agent):
 
 def test_key_only_user_and_always_drops_a_stored_password(agent):
     agent.ensure(**WEB01)
-    changed, remote, _diff, _warnings = agent.ensure(**dict(WEB01, password=None))
+    changed, remote, _diff, _warnings = agent.ensure(**web01(password=None))
     assert changed and remote["url"] == "ssh://inventory@web01?deviceid=web01-2026-11-23-10-00-00"
 
 
 def test_change_target_moves_the_remote(agent):
     agent.ensure(**WEB01)
-    changed, remote, diff, _warnings = agent.ensure(**dict(WEB01, target="local0"))
+    changed, remote, diff, _warnings = agent.ensure(**web01(target="local0"))
     assert changed and remote["target"] == "local0" and (diff["before"]["target"], diff["after"]["target"]) == ("server0", "local0")
     assert agent.stored() == {"server0": {}, "local0": {"web01-2026-11-23-10-00-00": "ssh://inventory:%s@web01?deviceid=web01-2026-11-23-10-00-00"
                                                         % g.escape(PASSWORD)}}
@@ -156,7 +163,7 @@ def test_winrm_over_https(agent):
 
 
 def test_the_single_server_target_is_the_default(agent):
-    changed, remote, _diff, _warnings = agent.ensure(**dict(WEB01, target=None))
+    changed, remote, _diff, _warnings = agent.ensure(**web01(target=None))
     assert changed and remote["target"] == "server0"
 
 
@@ -182,19 +189,19 @@ def test_check_mode_reports_and_writes_nothing(agent):
     assert changed and remote["deviceid"] is None and diff["after"]["url"] == "ssh://inventory:****@web01"
     assert agent.stored() == {"server0": {}, "local0": {}} and set(agent.commands()) == {"list"}
     agent.ensure(**WEB01)
-    assert agent.ensure(check_mode=True, **dict(WEB01, password="other"))[0]
+    assert agent.ensure(check_mode=True, **web01(password="other"))[0]
     assert agent.ensure(check_mode=True, state="absent", host="web01")[0]
     assert len(agent.stored()["server0"]) == 1 and agent.commands().count("add") == 1 and "delete" not in agent.commands()
 
 
 @pytest.mark.parametrize("values, words", [
-    (dict(WEB01, username="nokey", password="wrong"), "'ssh://nokey:****@web01' check failure: Can't run simple command on remote"),
-    (dict(WEB01, host="web02"), "'ssh://inventory:****@web02' check failure"),
-    (dict(WEB01, target="server9"), "No such 'server9' target available to handle remotes"),
+    (web01(username="nokey", password="wrong"), "'ssh://nokey:****@web01' check failure: Can't run simple command on remote"),
+    (web01(host="web02"), "'ssh://inventory:****@web02' check failure"),
+    (web01(target="server9"), "No such 'server9' target available to handle remotes"),
     (dict(url="winrms://Administrator@win01:5986", target="server0"), "unsupported protocol 'winrms'"),
-    (dict(WEB01, mode=["ssl"]), "mode ssl does not apply to ssh"),
+    (web01(mode=["ssl"]), "mode ssl does not apply to ssh"),
     (dict(url="ssh://inventory:%s@web01" % g.escape(PASSWORD), password=PASSWORD), "the password is given twice"),
-    (dict(WEB01, deviceid="bad id!"), "only letters, digits"),
+    (web01(deviceid="bad id!"), "only letters, digits"),
     (dict(host="web01", password=PASSWORD), "password needs username"),
 ])
 def test_failures(agent, values, words):
@@ -208,7 +215,7 @@ def test_failures(agent, values, words):
 def test_no_default_target_fails_with_the_tools_words(tmp_path):
     agent = Agent(tmp_path, world_extra=dict(targets=[standin.target("local0", "local", "/tmp/x")]))
     with pytest.raises(g.GlpiRemoteError, match="Can't select a default server target. No target specified to store remotes, choose one in local0"):
-        agent.ensure(**dict(WEB01, target=None))
+        agent.ensure(**web01(target=None))
 
 
 def test_duplicates_need_a_deviceid(agent):
@@ -217,13 +224,13 @@ def test_duplicates_need_a_deviceid(agent):
         agent.tool().run(["add", "ssh://inventory@web01", "-C", "--target", "server0"])
     with pytest.raises(g.GlpiRemoteError, match="2 registered remotes match ssh://web01: web01-2026-11-23-10-00-00, web01-2026-11-23-10-00-01"):
         agent.ensure(**WEB01)
-    assert not agent.ensure(**dict(WEB01, password=None, deviceid="web01-2026-11-23-10-00-01", check_connection=False))[0]
+    assert not agent.ensure(**web01(password=None, deviceid="web01-2026-11-23-10-00-01", check_connection=False))[0]
     assert agent.ensure(state="absent", host="web01")[0] and agent.stored()["server0"] == {}
 
 
 def test_the_deviceid_the_remote_stores_wins_with_the_check(agent):
     agent.ensure(**WEB01)
-    changed, remote, _diff, warnings = agent.ensure(**dict(WEB01, deviceid="web01-custom"))
+    changed, remote, _diff, warnings = agent.ensure(**web01(deviceid="web01-custom"))
     assert changed and remote["deviceid"] == "web01-2026-11-23-10-00-00"
     assert warnings == ["the remote identifies itself as web01-2026-11-23-10-00-00 (the deviceid it stores), not web01-custom; "
                         "registered as web01-2026-11-23-10-00-00"]
