@@ -22,6 +22,7 @@ Target-side code: standard library only, Python 3.8+.
 
 from __future__ import annotations
 
+import os
 import re
 
 from urllib.parse import quote, unquote
@@ -457,6 +458,8 @@ def from_module(module, path=None, vardir=None):
         path = module.get_bin_path("glpi-remote", opt_dirs=list(TOOL_DIRS))
     if not path:
         raise GlpiRemoteError("glpi-remote was not found: install GLPI Agent on this host, or set glpi_remote_path")
+    if not os.path.isfile(path):
+        raise GlpiRemoteError("glpi-remote was not found at %s" % path)
     perl = perl_from_shebang(read_first_line(path))
     if perl and "/" not in perl[0]:
         perl = [module.get_bin_path(perl[0]) or perl[0]]

@@ -143,7 +143,7 @@ def test_lifecycle_failures_and_secrets(agent):
     assert r["fail_check"]["failed"] and "'ssh://nokey:****@web01' check failure: Can't run simple command" in r["fail_check"]["msg"]
     assert r["fail_target"]["failed"] and "No such 'server9' target available to handle remotes" in r["fail_target"]["msg"]
     assert r["fail_scheme"]["failed"] and "unsupported protocol 'winrms'" in r["fail_scheme"]["msg"]
-    assert r["fail_missing"]["failed"]
+    assert r["fail_missing"]["failed"] and r["fail_missing"]["msg"] == "glpi-remote was not found at /nonexistent/glpi-remote"
     assert r["final"]["changed"]
 
     # Only the stand-in's final state holds a password: the encoded one, in the stored URL.
