@@ -114,8 +114,7 @@ def _split_authority(rest):
         if 0 <= pos < end:
             end = pos
     authority, tail = rest[:end], rest[end:]
-    tail = tail.split("#", 1)[0]
-    path, query = (tail.split("?", 1) + [""])[:2] if "?" in tail else (tail, "")
+    path, _sep, query = tail.split("#", 1)[0].partition("?")
     return authority, path, query
 
 
