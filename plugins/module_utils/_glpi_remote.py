@@ -1,0 +1,465 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Run GLPI Agent's ``glpi-remote`` tool and read what it prints.
+
+Private to the glpiops.glpi collection: no compatibility promise.
+
+The one place that knows the tool: its URLs, its output, its failures (several
+of which exit 0) and how to hand it a password without a command line.  The
+pure functions come first (URLs, masking, output parsers; they never raise),
+the process handling last (:class:`GlpiRemote`).  Facts: the glpiops reference
+FACTS.md section 3 and its glpi-remote transcript.
+
+Secrets: the agent keeps each remote's password inside the stored URL, so the
+URL must reach the tool whole, yet argv is readable by every local user in
+``/proc``.  ``glpi-remote`` is a Perl script, so it is run as
+``perl -e <loader> <script>`` with its arguments on stdin (:data:`LOADER`).
+Target-side code: standard library only, Python 3.8+.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from urllib.parse import quote, unquote
+
+MASK = "****"
+PROTOCOLS = ("ssh", "winrm")
+MODES = {"ssh": ("ssh", "libssh2", "perl"), "winrm": ("ssl",)}
+NEXT_RUN_UNSCHEDULED = "on next agent run"
+# Where GLPI Agent's packages put glpi-remote, besides PATH.
+TOOL_DIRS = ("/usr/local/bin", "/opt/glpi-agent/bin", "/Applications/GLPI-Agent.app/bin")
+
+# The tool exits 0 after these; their lines are failures whatever the exit code.
+FAILURE_MARKERS = ("check failure", "Skipping", "No such remote", "Unsupported")
+
+# Perl program given to ``perl -e``: the script path is its only argument, the
+# tool's arguments come on stdin, each followed by a NUL byte; stdin is then
+# /dev/null for the tool (ssh must not read it).  ``$0`` is the script so that
+# its usage text and warnings name it; ``require`` lets its ``die`` messages and
+# exit codes through unchanged.
+LOADER = (
+    'my $script = shift @ARGV; '
+    '{ local $/; my $in = <STDIN>; @ARGV = (defined $in && length $in) ? split(/\\0/, $in) : (); } '
+    'open(STDIN, "<", "/dev/null"); '
+    '$0 = $script; require $script; exit 0;'
+)
+
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", re.S)
+_URL_IN_TEXT_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
+_MODE_RE = re.compile(r"\bmode=(\w+)\b")
+_DEVICEID_RE = re.compile(r"\bdeviceid=([\w.-]+)\b")
+# What the agent reads whole from ``?deviceid=``: its pattern ends on a word boundary.
+DEVICEID_RE = re.compile(r"\A[\w.-]*\w\Z", re.ASCII)
+_DATE = r"[A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4}"
+_REMOTE_ROW_RE = re.compile(r"^\s*(?P<index>\d+)\s+(?P<deviceid>\S+)\s+(?P<url>\S.*?)\s+(?P<target>\S+)\s+"
+                            r"(?P<next_run>%s|%s)\s*$" % (NEXT_RUN_UNSCHEDULED, _DATE))
+_TARGET_ROW_RE = re.compile(r"^(?P<id>\S+)\s+(?P<type>\S+)\s+(?:(?P<location>\S.*?)\s+)??(?:(?P<maxdelay>\d+)\s+)?"
+                            r"(?P<next_run>%s)\s*$" % _DATE)
+_CHANGE_RES = (
+    ("added", re.compile(r"^Added (?P<deviceid>\S+) remote agent to (?P<target>\S+)\s*$")),
+    ("updated", re.compile(r"^Updated (?P<deviceid>\S+) remote agent for (?P<target>\S+)\s*$")),
+    ("deleted", re.compile(r"^(?P<deviceid>\S+) remote agent deleted from (?P<target>\S+)\s*$")),
+)
+
+
+class GlpiRemoteError(Exception):
+    """The tool failed; ``msg`` is in its own words, with every known secret masked."""
+
+    def __init__(self, msg, rc=None, stdout="", stderr=""):
+        super(GlpiRemoteError, self).__init__(msg)
+        self.msg = msg
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def fail_kwargs(self):
+        result = dict(msg=self.msg)
+        if self.rc is not None:
+            result.update(rc=self.rc, stdout=self.stdout, stderr=self.stderr)
+        return result
+
+
+# --- URLs (pure) ------------------------------------------------------------------------
+
+
+def escape(value):
+    """Percent-encode everything but RFC 3986 unreserved characters, as the agent's ``uri_escape``.
+
+    The agent masks a stored password in its ``list`` output only when it is
+    written this way (FACTS §3), and ``:``, ``@``, ``/``, ``%`` must be escaped anyway.
+    """
+    return quote((value or "").encode("utf-8", "surrogatepass"), safe="")
+
+
+def secret_forms(secret):
+    """The ways a secret can appear in the tool's input and output: as is and percent-encoded."""
+    if not secret:
+        return set()
+    encoded = escape(secret)
+    forms = {secret, encoded, re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded),
+             quote(secret.encode("utf-8", "surrogatepass"))}
+    return {form for form in forms if form}
+
+
+def _split_authority(rest):
+    """``rest`` (after ``scheme://``) -> (authority, path, query)."""
+    end = len(rest)
+    for char in "/?#":
+        pos = rest.find(char)
+        if 0 <= pos < end:
+            end = pos
+    authority, tail = rest[:end], rest[end:]
+    path, _sep, query = tail.split("#", 1)[0].partition("?")
+    return authority, path, query
+
+
+def parse_url(url):
+    """A remote URL as the agent reads it -> dict; never raises.
+
+    Keys: ``protocol``, ``username``, ``password`` (both percent-decoded, None when
+    absent), ``host``, ``port`` (int or None), ``path``, ``modes`` (sorted list) and
+    ``deviceid`` (from ``?deviceid=``, or None).  Like the agent, a URL without
+    scheme is an ssh host, and the password is what follows the first ``:`` of the
+    user information.
+    """
+    text = url if isinstance(url, str) else ""
+    text = text.strip()
+    match = _SCHEME_RE.match(text)
+    protocol, rest = (match.group(1).lower(), match.group(2)) if match else ("ssh", text)
+    authority, path, query = _split_authority(rest)
+    username = password = None
+    if "@" in authority:
+        userinfo, hostport = authority.rsplit("@", 1)
+        fields = userinfo.split(":")
+        username = unquote(fields[0])
+        if len(fields) > 1:
+            password = unquote(fields[1])
+    else:
+        hostport = authority
+    port = None
+    if hostport.startswith("["):
+        host, _sep, after = hostport[1:].partition("]")
+        port_text = after[1:] if after.startswith(":") else ""
+    elif ":" in hostport:
+        host, port_text = hostport.rsplit(":", 1)
+    else:
+        host, port_text = hostport, ""
+    if port_text.isdigit():
+        port = int(port_text)
+    modes = set()
+    mode = _MODE_RE.search(query)
+    if mode:
+        modes = set(part for part in mode.group(1).lower().split("_") if part)
+    deviceid = _DEVICEID_RE.search(query)
+    return dict(protocol=protocol, username=username, password=password, host=host, port=port,
+                path=path, modes=sorted(modes), deviceid=deviceid.group(1) if deviceid else None)
+
+
+def effective_port(protocol, port, modes=()):
+    """The port the agent connects to (its defaults: ssh 22, WinRM 5985, or 5986 with ``mode=ssl``)."""
+    if protocol == "winrm":
+        if "ssl" in (modes or ()):
+            return 5986 if port in (None, 443) else port
+        return 5985 if port in (None, 80) else port
+    return port or 22
+
+
+def build_url(protocol, host, port=None, username=None, password=None, modes=(), deviceid=None, path=""):
+    """The URL to register: user and password percent-encoded, ``?mode=`` and ``?deviceid=`` in the query."""
+    url = "%s://" % protocol
+    if username:
+        url += escape(username)
+        if password is not None:
+            url += ":" + escape(password)
+        url += "@"
+    url += "[%s]" % host if ":" in (host or "") else (host or "")
+    if port:
+        url += ":%d" % int(port)
+    query = []
+    if modes:
+        query.append("mode=" + "_".join(sorted(set(modes))))
+    if deviceid:
+        query.append("deviceid=" + deviceid)
+    if path and path != "/":
+        url += path
+    elif query and protocol == "winrm":
+        url += "/"  # the documented WinRM form: winrm://host:5986/?mode=ssl
+    if query:
+        url += "?" + "&".join(query)
+    return url
+
+
+def mask_url(url):
+    """The URL with the password of its user information replaced by ``****``."""
+    if not isinstance(url, str):
+        return url
+    start = url.find("://")
+    if start < 0:
+        return url
+    head, rest = url[:start + 3], url[start + 3:]
+    at = rest.rfind("@")
+    if at < 0:
+        return url
+    userinfo = rest[:at]
+    if ":" not in userinfo:
+        return url
+    return head + userinfo.split(":", 1)[0] + ":" + MASK + rest[at:]
+
+
+def mask_text(text, secrets=()):
+    """``text`` with every known secret and every URL password replaced by ``****``."""
+    if not isinstance(text, str) or not text:
+        return text
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return _URL_IN_TEXT_RE.sub(lambda m: mask_url(m.group(0)), text)
+
+
+# --- output (pure) ----------------------------------------------------------------------
+
+
+def _lines(text):
+    return text.splitlines() if isinstance(text, str) else []
+
+
+def parse_remotes(text):
+    """``glpi-remote list`` output (with or without header) -> list of remotes; never raises.
+
+    Each remote: ``index`` (int, what ``delete`` accepts), ``deviceid``, ``url`` (as
+    printed: masked by the tool, or not), ``target`` and ``next_run`` (the tool's
+    words: a local date, or ``on next agent run``).
+    """
+    remotes = []
+    for line in _lines(text):
+        match = _REMOTE_ROW_RE.match(line)
+        if match:
+            remote = match.groupdict()
+            remote["index"] = int(remote["index"])
+            remotes.append(remote)
+    return remotes
+
+
+def parse_targets(text):
+    """``glpi-remote list targets`` output -> list of targets; never raises.
+
+    Each target: ``id``, ``type`` (``server``, ``local``...), ``url`` (server) or
+    ``path`` (other types), ``maxdelay`` (int, seconds) and ``next_run``.
+    """
+    targets = []
+    for line in _lines(text):
+        match = _TARGET_ROW_RE.match(line)
+        if not match or (match.group("id") == "id" and match.group("type") == "type"):
+            continue
+        target = dict(id=match.group("id"), type=match.group("type"), next_run=match.group("next_run"))
+        location = match.group("location")
+        if location:
+            target["url" if target["type"] == "server" else "path"] = location
+        if match.group("maxdelay"):
+            target["maxdelay"] = int(match.group("maxdelay"))
+        targets.append(target)
+    return targets
+
+
+def parse_changes(text):
+    """``add``/``delete`` stdout -> list of dict(action=added|updated|deleted, deviceid, target)."""
+    changes = []
+    for line in _lines(text):
+        for action, regexp in _CHANGE_RES:
+            match = regexp.match(line)
+            if match:
+                changes.append(dict(action=action, deviceid=match.group("deviceid"), target=match.group("target")))
+                break
+    return changes
+
+
+def find_failures(stdout, stderr):
+    """The lines that tell the tool failed, even with exit code 0; ``[error]`` lines are kept as context."""
+    lines = [line.strip() for line in _lines(stderr) + _lines(stdout) if line.strip()]
+    failures = [line for line in lines if any(marker in line for marker in FAILURE_MARKERS)]
+    if not failures:
+        return []
+    return [line for line in lines if line in failures or line.startswith("[error]")]
+
+
+def find_warnings(stderr):
+    """The tool's ``[warning]`` lines, prefix dropped."""
+    return [line.strip()[len("[warning]"):].strip() for line in _lines(stderr) if line.strip().startswith("[warning]")]
+
+
+def select_target(targets, wanted=None):
+    """The target remotes go to, with the tool's own rule -> (target id, error message or None).
+
+    Only ``server`` and ``local`` targets hold remotes; without ``wanted`` the only
+    server target is chosen, if there is exactly one.
+    """
+    holders = sorted(t["id"] for t in targets if t.get("type") in ("server", "local"))
+    if wanted:
+        if wanted in holders:
+            return wanted, None
+        return None, "No such '%s' target available to handle remotes (targets: %s)" % (wanted, ", ".join(holders) or "none")
+    servers = [t["id"] for t in targets if t.get("type") == "server"]
+    if len(servers) == 1:
+        return servers[0], None
+    msg = "Can't select a default server target. No target specified to store remotes, choose one in %s" % ", ".join(holders)
+    if not holders:
+        msg += " (none yet: a target exists once GLPI Agent ran with its server or local setting)"
+    return None, msg
+
+
+def same_remote(url, protocol, host, port=None, username=None, modes=()):
+    """Whether a stored ``url`` is the remote ``protocol://[username@]host[:port]`` (user compared only when given)."""
+    stored = parse_url(url)
+    if stored["protocol"] != protocol or (stored["host"] or "").lower() != (host or "").lower():
+        return False
+    if effective_port(protocol, stored["port"], stored["modes"]) != effective_port(protocol, port, modes):
+        return False
+    return username is None or stored["username"] == username
+
+
+def describe_remote(row):
+    """A parsed ``list`` row as modules return it: the URL masked, its parts spelled out."""
+    parsed = parse_url(row.get("url"))
+    result = dict(deviceid=row.get("deviceid"), url=mask_url(row.get("url")), target=row.get("target"),
+                  next_run=row.get("next_run"), protocol=parsed["protocol"], host=parsed["host"],
+                  port=effective_port(parsed["protocol"], parsed["port"], parsed["modes"]),
+                  username=parsed["username"], modes=parsed["modes"])
+    if row.get("index") is not None:
+        result["index"] = row["index"]
+    return result
+
+
+# --- running the tool -------------------------------------------------------------------
+
+
+def perl_from_shebang(first_line):
+    """The interpreter a script's ``#!`` line names when it is Perl -> list (argv prefix), else None."""
+    if not isinstance(first_line, str) or not first_line.startswith("#!"):
+        return None
+    words = first_line[2:].split()
+    if not words:
+        return None
+    if words[0].endswith("/env") and len(words) > 1:
+        words = words[1:]
+    if words[0].rsplit("/", 1)[-1].startswith("perl"):
+        return [words[0]]
+    return None
+
+
+def read_first_line(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.readline(256).decode("utf-8", "replace").strip()
+    except (IOError, OSError):
+        return ""
+
+
+class GlpiRemote(object):
+    """One ``glpi-remote`` installation.
+
+    ``run_command(argv, stdin_bytes) -> (rc, stdout, stderr)`` runs a process
+    (see :func:`module_runner`); ``perl`` is the interpreter (from the script's
+    ``#!`` line by default), None when the tool is not a Perl script: its
+    arguments then go on the command line and :attr:`exposes_argv` is True.
+    """
+
+    def __init__(self, run_command, path, vardir=None, perl=None):
+        self.run_command = run_command
+        self.path = path
+        self.vardir = vardir
+        self.perl = perl
+        self.secrets = set()
+
+    @property
+    def exposes_argv(self):
+        return not self.perl
+
+    def add_secret(self, secret):
+        self.secrets.update(secret_forms(secret))
+
+    def mask(self, text):
+        return mask_text(text, self.secrets)
+
+    def argv_and_stdin(self, args):
+        """The process to start: ``perl -e LOADER script`` with ``args`` on stdin, or the tool itself."""
+        args = list(args)
+        if self.vardir:
+            args = ["--vardir", self.vardir] + args
+        if self.perl:
+            payload = b"".join(arg.encode("utf-8", "surrogateescape") + b"\0" for arg in args)
+            return list(self.perl) + ["-e", LOADER, self.path], payload
+        return [self.path] + args, None
+
+    def run(self, args):
+        """Run the tool -> (stdout, stderr); raises :class:`GlpiRemoteError` on any failure."""
+        argv, stdin = self.argv_and_stdin(args)
+        rc, stdout, stderr = self.run_command(argv, stdin)
+        failures = find_failures(stdout, stderr)
+        if rc != 0 or failures:
+            words = failures or [line.strip() for line in _lines(stderr) + _lines(stdout) if line.strip()]
+            msg = "glpi-remote %s failed: %s" % (args[0] if args else "", " ".join(words) or "exit code %s" % rc)
+            raise GlpiRemoteError(self.mask(msg), rc=rc, stdout=self.mask(stdout), stderr=self.mask(stderr))
+        return stdout, stderr
+
+    def remotes(self, show_passwords=False):
+        """Registered remotes (:func:`parse_remotes`); with ``show_passwords`` the URLs hold the stored passwords.
+
+        Every password seen, asked for or leaked by the tool, becomes a known secret.
+        """
+        stdout, _stderr = self.run(["list", "-X"] if show_passwords else ["list"])
+        remotes = parse_remotes(stdout)
+        for remote in remotes:
+            password = parse_url(remote["url"])["password"]
+            if password and password != MASK:
+                self.add_secret(password)
+        return remotes
+
+    def targets(self):
+        stdout, _stderr = self.run(["list", "targets"])
+        return parse_targets(stdout)
+
+    def add(self, url, target, check=True):
+        """Register (or update) one remote -> (changes, warnings); fails when nothing was registered."""
+        self.add_secret(parse_url(url)["password"])
+        args = ["add", url, "--target", target]
+        if not check:
+            args.append("--no-check")
+        stdout, stderr = self.run(args)
+        changes = [c for c in parse_changes(stdout) if c["action"] in ("added", "updated")]
+        if not changes:
+            raise GlpiRemoteError(self.mask("glpi-remote add registered nothing: %s" % " ".join((stderr + stdout).split())),
+                                  rc=0, stdout=self.mask(stdout), stderr=self.mask(stderr))
+        return changes, [self.mask(w) for w in find_warnings(stderr)]
+
+    def delete(self, refs):
+        """Delete remotes by index or deviceid (indexes refer to the list before this call) -> changes."""
+        stdout, _stderr = self.run(["delete"] + [str(ref) for ref in refs])
+        return parse_changes(stdout)
+
+
+def module_runner(module):
+    """A ``run_command`` for :class:`GlpiRemote` backed by ``AnsibleModule.run_command``."""
+
+    def run(argv, stdin):
+        # No ``$VAR`` expansion: the Perl loader is full of ``$``.
+        return module.run_command(argv, data=stdin, binary_data=True, expand_user_and_vars=False)
+
+    return run
+
+
+def from_module(module, path=None, vardir=None):
+    """The tool as an Ansible module finds it: ``path`` or ``glpi-remote`` on PATH and GLPI Agent's install dirs."""
+    if not path:
+        path = module.get_bin_path("glpi-remote", opt_dirs=list(TOOL_DIRS))
+    if not path:
+        raise GlpiRemoteError("glpi-remote was not found: install GLPI Agent on this host, or set glpi_remote_path")
+    if not os.path.isfile(path):
+        raise GlpiRemoteError("glpi-remote was not found at %s" % path)
+    perl = perl_from_shebang(read_first_line(path))
+    if perl and "/" not in perl[0]:
+        perl = [module.get_bin_path(perl[0]) or perl[0]]
+    return GlpiRemote(module_runner(module), path, vardir=vardir, perl=perl)
