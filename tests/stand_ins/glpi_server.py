@@ -219,8 +219,8 @@ class GLPIServer:
         if request.get("grant_type") != "client_credentials":
             return 400, {"error": "unsupported_grant_type", "error_description": "The authorization grant type is not supported.",
                          "message": "The authorization grant type is not supported."}
-        if not (hmac.compare_digest(str(request.get("client_id", "")), client_id)
-                and hmac.compare_digest(str(request.get("client_secret", "")), client_secret)):
+        if not (hmac.compare_digest(str(request.get("client_id", "")).encode(), client_id.encode())
+                and hmac.compare_digest(str(request.get("client_secret", "")).encode(), client_secret.encode())):
             return 401, {"error": "invalid_client", "error_description": "Client authentication failed",
                          "message": "Client authentication failed"}
         if "inventory" not in str(request.get("scope", "")).split():
@@ -241,7 +241,8 @@ class GLPIServer:
                 login, _unused_colon, password = base64.b64decode(value.strip()).decode("utf-8").partition(":")
             except (ValueError, UnicodeDecodeError):
                 return MSG_BAD_CREDENTIALS
-            if scheme.lower() != "basic" or not (hmac.compare_digest(login, self.basic[0]) and hmac.compare_digest(password, self.basic[1])):
+            if scheme.lower() != "basic" or not (hmac.compare_digest(login.encode(), self.basic[0].encode())
+                                                 and hmac.compare_digest(password.encode(), self.basic[1].encode())):
                 return MSG_BAD_CREDENTIALS
         if self.oauth:
             if not header:

@@ -1,0 +1,227 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Delivery to GLPI: real ansible-playbook runs over the real sshd, into the GLPI endpoint stand-in.
+
+GLPI cannot be installed here: ``tests/stand_ins/glpi_server.py`` answers as GLPI 10.0.12 did in the
+recorded transcript (it is tested against it).  Everything else is real: the ssh connection, the
+collector on the target, the client, the spool, forked workers, TLS with a CA made for the test.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.parse
+import uuid
+
+import pytest
+
+from _sshd import SSHServer, ensure_openssh, ensure_user  # noqa: E402  pylint: disable=import-error
+from test_inventory_over_ssh import ROOT, USER, host_vars, recap, write_inventory  # noqa: E402  pylint: disable=import-error
+
+sys.path.insert(0, str(ROOT / "tests" / "stand_ins"))
+import glpi_server  # noqa: E402  pylint: disable=import-error,wrong-import-position
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "true",
+                                reason="needs root: installs openssh-server, creates a throwaway user")
+
+if not glpi_server.SCHEMAS[10].exists():  # pragma: no cover
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("under CI the reference schemas must be present")
+    pytest.skip("the GLPI schemas of ../shared/reference are absent", allow_module_level=True)
+
+PASSWORD = "p@ss:w0rd/%é"
+CLIENT_SECRET = "cl1ent-s3cret+/="
+
+
+@pytest.fixture(scope="module")
+def sshd():
+    ensure_openssh()
+    ensure_user(USER)
+    server = SSHServer(user=USER)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def secret_forms(*secrets, login="inventory"):
+    forms = set()
+    for secret in secrets:
+        forms.update({secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)})
+        forms.add(base64.b64encode(("%s:%s" % (login, secret)).encode()).decode())
+    return forms
+
+
+def play(tmp_path, task, hosts="targets", name="glpi_inventory", check=False, forks=5, verbose=False, env_extra=None, inventory=None):
+    """Run one task on ``hosts``; return (process, [per-host results])."""
+    results = tmp_path / "results"
+    results.mkdir(exist_ok=True)
+    playbook = [{
+        "name": "delivery test", "hosts": hosts, "gather_facts": False,
+        "tasks": [
+            dict({"name": "the task", "register": "outcome", "ignore_errors": True}, **{"glpiops.glpi." + name: task}),
+            {"name": "keep the result", "delegate_to": "localhost", "check_mode": False,
+             "ansible.builtin.copy": {"content": "{{ outcome | to_json }}", "dest": str(results) + "/{{ inventory_hostname }}.json"}},
+        ],
+    }]
+    path = tmp_path / "play.yml"
+    path.write_text(json.dumps(playbook))
+    env = dict(os.environ)
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(ROOT / ".collections"))
+    env.update(ANSIBLE_PIPELINING="true", ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="false", ANSIBLE_FORKS=str(forks),
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-local"), ANSIBLE_SSH_CONTROL_PATH_DIR=str(tmp_path / "cp"),
+               ANSIBLE_LOCALHOST_WARNING="false")
+    env.update(env_extra or {})
+    cmd = [shutil.which("ansible-playbook", path=env.get("PATH")) or "ansible-playbook", "-i", str(inventory or tmp_path / "hosts.ini"), str(path)]
+    if check:
+        cmd.append("--check")
+    if verbose:
+        cmd.append("-vvv")
+    proc = subprocess.run(cmd, check=False, env=env, capture_output=True, text=True, timeout=600, cwd=str(tmp_path))
+    outcomes = {p.stem: json.loads(p.read_text()) for p in sorted(results.glob("*.json"))}
+    return proc, outcomes
+
+
+def hosts_file(tmp_path, sshd, count=1):
+    return write_inventory(tmp_path / "hosts.ini", {
+        "target%d" % index: dict(host_vars(sshd, "ssh"), glpi_deviceid="target%d-2026-11-23-08-00-00" % index)
+        for index in range(count)})
+
+
+def inventory_requests(glpi):
+    return [entry for entry in glpi.requests() if entry["path"].endswith("inventory.php")]
+
+
+@pytest.mark.parametrize("version, auth, compression", [(10, None, "zlib"), (10, "basic", "none"), (11, "oauth", "zlib")])
+def test_delivers_with_each_compression_and_authentication(sshd, tmp_path, version, auth, compression):
+    hosts_file(tmp_path, sshd)
+    credentials = {}
+    kwargs = {}
+    if auth == "basic":
+        kwargs["basic"] = ("inventory", PASSWORD)
+        credentials = {"username": "inventory", "password": PASSWORD}
+    elif auth == "oauth":
+        kwargs["oauth"] = ("ansible", CLIENT_SECRET)
+        credentials = {"client_id": "ansible", "client_secret": CLIENT_SECRET}
+    with glpi_server.GLPIServer(glpi_version=version, root="/glpi/", **kwargs) as glpi:
+        task = dict(server=[glpi.url], compression=compression, deviceid="{{ glpi_deviceid }}", spool_path=str(tmp_path / "spool"),
+                    **credentials)
+        proc, outcomes = play(tmp_path, task, verbose=True)
+        output = proc.stdout + proc.stderr
+        assert recap(output, "target0")["failed"] == 0, output
+        outcome = outcomes["target0"]
+        assert outcome["delivery"]["status"] == "sent" and outcome["changed"] is True, outcome
+        accepted = glpi.accepted()
+        assert [document["deviceid"] for document in accepted] == ["target0-2026-11-23-08-00-00"]
+        assert accepted[0]["content"]["hardware"]["name"] == socket.gethostname().split(".")[0]
+        (request,) = [entry for entry in inventory_requests(glpi) if entry["status"] == 200]
+        headers = {name.lower(): value for name, value in request["headers"].items()}
+        assert headers["content-type"] == ("application/x-compress-zlib" if compression == "zlib" else "application/json")
+        assert headers["user-agent"].startswith("glpiops.glpi/")
+        assert uuid.UUID(headers["glpi-agent-id"]).version == 5
+        if auth == "oauth":
+            assert [entry["status"] for entry in glpi.requests() if entry["path"].endswith("api.php/token")] in ([200], [])
+        # Secrets: not in -vvv output, not in the result, not in any file the run left (spool, results, output).
+        forms = secret_forms(PASSWORD, CLIENT_SECRET) | secret_forms(CLIENT_SECRET, login="ansible")
+        for form in forms:
+            assert form not in output, "secret form %r in the -vvv output" % form
+            for path in tmp_path.rglob("*"):
+                if path.is_file() and path.name != "play.yml":  # the playbook is where the test put them
+                    assert form.encode() not in path.read_bytes(), "secret form %r in %s" % (form, path)
+        assert PASSWORD not in json.dumps(outcome) and CLIENT_SECRET not in json.dumps(outcome)
+
+
+def test_tls_needs_the_ca_unless_told_otherwise(sshd, tmp_path):
+    hosts_file(tmp_path, sshd)
+    pki = glpi_server.make_test_ca(tmp_path / "pki")
+    with glpi_server.GLPIServer(tls=(pki["cert"], pki["key"])) as glpi:
+        base = dict(server=[glpi.url], deviceid="{{ glpi_deviceid }}", spool_path=str(tmp_path / "spool"), retries=0)
+        _unused_proc, outcomes = play(tmp_path, base)
+        assert outcomes["target0"]["failed"] is True and "certificate" in outcomes["target0"]["msg"].lower()
+        assert glpi.accepted() == [] and not list((tmp_path / "spool").glob("*.json"))  # a TLS refusal is not spooled
+        _unused_proc, outcomes = play(tmp_path, dict(base, ca_path=pki["ca"]))
+        assert outcomes["target0"]["delivery"]["status"] == "sent", outcomes
+        assert len(glpi.accepted()) == 1
+
+
+def test_server_down_spools_then_the_next_run_delivers_everything_once(sshd, tmp_path):
+    hosts_file(tmp_path, sshd, count=6)
+    port = free_port()
+    spool = tmp_path / "spool"
+    task = dict(server=["http://127.0.0.1:%d/" % port], deviceid="{{ glpi_deviceid }}", spool_path=str(spool),
+                retries=1, retry_max_wait=1)
+    proc, outcomes = play(tmp_path, task, forks=6)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sorted(outcomes) == ["target%d" % index for index in range(6)]
+    assert all(outcome["delivery"]["status"] == "spooled" and not outcome.get("failed") for outcome in outcomes.values())
+    spooled = sorted(spool.glob("*.json"))
+    assert len(spooled) == 6
+    assert {p.stat().st_mode & 0o777 for p in spooled} == {0o600} and spool.stat().st_mode & 0o777 == 0o700
+    with glpi_server.GLPIServer(port=port) as glpi:
+        proc, outcomes = play(tmp_path, task, forks=6)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        deviceids = sorted(document["deviceid"] for document in glpi.accepted())
+    # Every document of both runs accounted for, none twice: six spooled, six new.
+    assert deviceids == sorted(["target%d-2026-11-23-08-00-00" % index for index in range(6)] * 2)
+    assert list(spool.glob("*.json")) == [] and list(spool.glob(".*")) == []
+    assert sum(sum(entry.get("spool", {}).get("sent", 0) for entry in outcome["delivery"]["servers"]) for outcome in outcomes.values()) == 6
+
+
+def test_retries_500_but_not_401(sshd, tmp_path):
+    hosts_file(tmp_path, sshd)
+    with glpi_server.GLPIServer(basic=("inventory", PASSWORD)) as glpi:
+        glpi.fail("500", times=2)
+        base = dict(server=[glpi.url], deviceid="{{ glpi_deviceid }}", spool_path=str(tmp_path / "spool"),
+                    username="inventory", retries=3, retry_max_wait=10)
+        _unused_proc, outcomes = play(tmp_path, dict(base, password=PASSWORD))
+        assert outcomes["target0"]["delivery"]["status"] == "sent"
+        assert [entry["status"] for entry in inventory_requests(glpi)] == ["500", "500", 200]
+        glpi.reset()
+        _unused_proc, outcomes = play(tmp_path, dict(base, password="wrong"))
+        assert outcomes["target0"]["failed"] is True
+        assert glpi_server.MSG_BAD_CREDENTIALS in outcomes["target0"]["msg"]
+        assert [entry["status"] for entry in inventory_requests(glpi)] == [401]  # no retry
+        assert not list((tmp_path / "spool").glob("*.json"))
+
+
+def test_injector_sends_saved_files_and_glpi_refusals_are_not_retried(sshd, tmp_path):
+    hosts_file(tmp_path, sshd, count=2)
+    saved = tmp_path / "saved"
+    proc, _unused = play(tmp_path, dict(local_path=str(saved), deviceid="{{ glpi_deviceid }}"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    files = sorted(saved.glob("*.json"))
+    assert len(files) == 2
+    localhost = write_inventory(tmp_path / "local.ini", {"localhost": {"ansible_connection": "local",
+                                                                       "ansible_python_interpreter": sys.executable}})
+    with glpi_server.GLPIServer(glpi_version=10) as glpi:
+        task = dict(path=[str(saved)], server=[glpi.url], spool_path=str(tmp_path / "spool"))
+        _unused_proc, outcomes = play(tmp_path, task, hosts="localhost", name="glpi_inventory_submit", check=True, inventory=localhost)
+        assert outcomes["localhost"]["changed"] is False and glpi.requests() == []  # check mode sends nothing
+        _unused_proc, outcomes = play(tmp_path, task, hosts="localhost", name="glpi_inventory_submit", inventory=localhost)
+        assert outcomes["localhost"]["sent"] == 2 and outcomes["localhost"]["changed"] is True
+        assert sorted(document["deviceid"] for document in glpi.accepted()) == ["target0-2026-11-23-08-00-00", "target1-2026-11-23-08-00-00"]
+        # A document GLPI 10 refuses (one unknown key): the task fails with GLPI's words, one request, nothing spooled.
+        document = json.loads(files[0].read_text())
+        document["content"]["hardware"]["surprise"] = 1
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps(document))
+        glpi.reset()
+        _unused_proc, outcomes = play(tmp_path, dict(task, path=[str(bad)]), hosts="localhost", name="glpi_inventory_submit",
+                                      inventory=localhost)
+        assert outcomes["localhost"]["failed"] is True and "JSON does not validate" in outcomes["localhost"]["msg"]
+        assert len(inventory_requests(glpi)) == 1 and not list((tmp_path / "spool").glob("*.json"))
