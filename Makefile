@@ -99,10 +99,13 @@ test-lint: venv collection
 test-docs: collection
 	@echo "== plugin docs (antsibull-docs lint-collection-docs, ansible-doc) =="
 	cd $(COLLECTIONS)/ansible_collections/glpiops/glpi && PATH=$(VENV)/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs .
-	$(ANSIBLE_ENV) ANSIBLE_NOCOLOR=1 $(VENV)/bin/ansible-doc glpiops.glpi.glpi_inventory > $(CACHE)/ansible-doc.txt
-	@grep -q "^> MODULE glpiops.glpi.glpi_inventory" $(CACHE)/ansible-doc.txt && grep -q "deviceid_path" $(CACHE)/ansible-doc.txt \
-	  && grep -q "EXAMPLES" $(CACHE)/ansible-doc.txt && grep -q "RETURN VALUES" $(CACHE)/ansible-doc.txt \
-	  && echo "ansible-doc glpiops.glpi.glpi_inventory renders (options, examples, return values)"
+	@for module in $$(ls plugins/modules | sed -n 's/^\(glpi_[a-z_]*\)\.py$$/\1/p'); do \
+	  $(ANSIBLE_ENV) ANSIBLE_NOCOLOR=1 $(VENV)/bin/ansible-doc glpiops.glpi.$$module > $(CACHE)/ansible-doc.txt || exit 1; \
+	  grep -q "^> MODULE glpiops.glpi.$$module" $(CACHE)/ansible-doc.txt && grep -q "OPTIONS" $(CACHE)/ansible-doc.txt \
+	    && grep -q "EXAMPLES" $(CACHE)/ansible-doc.txt && grep -q "RETURN VALUES" $(CACHE)/ansible-doc.txt \
+	    || { echo "ansible-doc glpiops.glpi.$$module lacks options, examples or return values"; exit 1; }; \
+	  echo "ansible-doc glpiops.glpi.$$module renders (options, examples, return values)"; \
+	done
 
 test-sanity: venv
 	PATH=$(VENV)/bin:$$PATH tests/bin/sanity.sh
