@@ -199,3 +199,15 @@ def test_check_mode_sends_nothing_and_spools_nothing(collected_debian_vm, tmp_pa
     result = make_plugin(args, collected_debian_vm, check_mode=True).run(task_vars={})
     assert result["delivery"]["status"] == "check_mode" and not result.get("failed")
     assert not (tmp_path / "spool").exists()
+
+
+def test_server_options_fall_back_to_the_controllers_environment(collected_debian_vm, tmp_path, monkeypatch):
+    monkeypatch.setenv("GLPI_SERVER", _closed_port_url())
+    monkeypatch.setenv("GLPI_USERNAME", "inventory")
+    monkeypatch.setenv("GLPI_PASSWORD", "from-the-env")
+    monkeypatch.setenv("GLPI_SPOOL_PATH", str(tmp_path / "spool"))
+    monkeypatch.setenv("GLPI_RETRIES", "0")
+    result = make_plugin({}, collected_debian_vm).run(task_vars={})
+    assert result["delivery"]["status"] == "spooled", result
+    assert "from-the-env" not in json.dumps(result)
+    assert len(os.listdir(tmp_path / "spool")) == 1
