@@ -3,9 +3,10 @@
 #   openssh-server, openssh-client  the private sshd of the integration tests (never started as the system daemon)
 #   the shellcheck package          ansible-test sanity's shellcheck test (skipped, not failed, when missing)
 #   pciutils, pci.ids, hwdata       lspci and the PCI/PNP id lists some collector tests read (as the targets do)
+#   php-cli                         PHP for the stand-in GLPI tree of the GLPI Network tests (Debian builds sodium into it)
 set -euo pipefail
 
-packages=(openssh-server openssh-client shellcheck pciutils pci.ids hwdata)
+packages=(openssh-server openssh-client shellcheck pciutils pci.ids hwdata php-cli)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f '${db:Status-Abbrev}' "$package" 2>/dev/null | grep -q '^ii' || missing+=("$package")
