@@ -230,7 +230,8 @@ def ensure_present(server, key, validate, check_mode):
     secrets = [key]
     previous, unused_stored, warnings = _read_current(server, secrets)
     secrets.append(previous)
-    result = {"warnings": warnings, "changed": previous != key, "diff": key_diff(previous, key), "glpi_version": server.version, "fingerprint": fingerprint(key)}
+    result = {"warnings": warnings, "changed": previous != key, "diff": key_diff(previous, key),
+              "glpi_version": server.version, "fingerprint": fingerprint(key)}
     if check_mode:
         return _not_asked(result)
     if result["changed"]:
