@@ -62,7 +62,7 @@ options:
   test_connectivity:
     description:
       - Only check that GLPI reaches GLPI Network (C(https://services.glpi-network.com), through GLPI's proxy settings),
-        what the non-existent C(glpi:network:test) command is said to do. Nothing is read or written then, and
+        what the non-existent C(glpi:network:test) command is said to do. Nothing is written then, and
         O(registration_key) must be left out.
       - Fails when GLPI Network cannot be reached.
     type: bool
@@ -269,6 +269,7 @@ def run(module):
     if params["state"] == "absent":
         return ensure_absent(server, module.check_mode)
     key = key.strip()
+    module.no_log_values.add(key)  # the trimmed key is no substring of the raw value Ansible already masks
     result = ensure_present(server, key, params["validate"], module.check_mode)
     problem = key_shape_problem(key)
     if problem:
