@@ -4,9 +4,10 @@
 #   the shellcheck package          ansible-test sanity's shellcheck test (skipped, not failed, when missing)
 #   pciutils, pci.ids, hwdata       lspci and the PCI/PNP id lists some collector tests read (as the targets do)
 #   perl                            runs the glpi-remote stand-in (tests/stand_ins/glpi-remote; JSON::PP is in perl's modules)
+#   php-cli                         PHP for the stand-in GLPI tree of the GLPI Network tests (Debian builds sodium into it)
 set -euo pipefail
 
-packages=(openssh-server openssh-client shellcheck pciutils pci.ids hwdata perl)
+packages=(openssh-server openssh-client shellcheck pciutils pci.ids hwdata perl php-cli)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f '${db:Status-Abbrev}' "$package" 2>/dev/null | grep -q '^ii' || missing+=("$package")
