@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import pathlib
 import shutil
 import socket
 import subprocess
