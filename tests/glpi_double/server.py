@@ -190,6 +190,7 @@ class _Fault:
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # bursts of parallel clients must not wait for SYN retransmissions
 
     def __init__(self, address, handler, double):
         self.double = double
