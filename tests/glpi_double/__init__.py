@@ -5,17 +5,7 @@
 
 from __future__ import annotations
 
-__all__ = ["GLPIDouble", "Exchange", "make_test_ca"]
+from ._double import Exchange, GLPIDouble
+from ._tls import TestCA, make_test_ca
 
-
-def __getattr__(name):
-    # lazy, so that ``python -m tests.glpi_double.server`` does not import server.py twice
-    if name in ("GLPIDouble", "Exchange"):
-        from . import server  # pylint: disable=import-outside-toplevel
-
-        return getattr(server, name)
-    if name == "make_test_ca":
-        from . import _tls  # pylint: disable=import-outside-toplevel
-
-        return _tls.make_test_ca
-    raise AttributeError(name)
+__all__ = ["Exchange", "GLPIDouble", "TestCA", "make_test_ca"]

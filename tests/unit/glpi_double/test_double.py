@@ -62,12 +62,14 @@ def agent_document():
 def glpi10():
     with GLPIDouble(glpi_version=10) as double:
         yield double
+    assert double.errors() == []  # no exception in the server threads
 
 
 @pytest.fixture
 def glpi11():
-    with GLPIDouble(glpi_version=11, oauth_client=None) as double:
+    with GLPIDouble(glpi_version=11) as double:
         yield double
+    assert double.errors() == []  # no exception in the server threads
 
 
 def request(double, method="POST", path=None, body=b"", headers=(), context=None):
@@ -391,8 +393,8 @@ def test_oauth2_client_credentials(agent_document):
 
 def test_oauth2_errors():
     with GLPIDouble(glpi_version=11, oauth_client=("agent", "s3cret")) as double:
-        assert _token(double, client=("agent", "wrong"))[::2] == (401, {"error": "invalid_client",
-                                                                         "error_description": "Client authentication failed"})
+        expected = {"error": "invalid_client", "error_description": "Client authentication failed"}
+        assert _token(double, client=("agent", "wrong"))[::2] == (401, expected)
         status, _unused_headers, answer = _token(double, grant="password")
         assert (status, answer["error"]) == (400, "unsupported_grant_type")
         status, _unused_headers, answer = _token(double, scope="bogus")
@@ -401,8 +403,8 @@ def test_oauth2_errors():
         assert status == 200
         status, _unused_reason, _unused_headers, body = post_json(double, {"deviceid": "x"},
                                                                   [("Authorization", "Bearer " + token["access_token"])])
-        assert (status, json.loads(body)["message"]) == (401, 'Access denied. Agent must authenticate using client credentials '
-                                                               'and have the "inventory" OAuth scope')
+        expected = 'Access denied. Agent must authenticate using client credentials and have the "inventory" OAuth scope'
+        assert (status, json.loads(body)["message"]) == (401, expected)
         form = b"grant_type=client_credentials&client_id=agent&client_secret=s3cret&scope=inventory"
         status = request(double, path=_path(double.token_url), body=form,
                          headers=[("Content-Type", "application/x-www-form-urlencoded")])[0]
