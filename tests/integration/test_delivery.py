@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Delivery to GLPI: real ansible-playbook runs over the real sshd, into the GLPI endpoint stand-in.
 
-GLPI cannot be installed here: ``tests/stand_ins/glpi_server.py`` answers as GLPI 10.0.12 did in the
-recorded transcript (it is tested against it).  Everything else is real: the ssh connection, the
+GLPI cannot be installed here: the test double ``tests/glpi_double`` answers as GLPI 10.0.12 did in the
+recorded transcript (it is tested against it, ``tests/unit/glpi_double``).  Everything else is real: the ssh connection, the
 collector on the target, the client, the spool, forked workers, TLS with a CA made for the test.
 """
 
@@ -25,13 +25,14 @@ import pytest
 from _sshd import SSHServer, ensure_openssh, ensure_user  # noqa: E402  pylint: disable=import-error
 from test_inventory_over_ssh import ROOT, USER, host_vars, recap, write_inventory  # noqa: E402  pylint: disable=import-error
 
-sys.path.insert(0, str(ROOT / "tests" / "stand_ins"))
-import glpi_server  # noqa: E402  pylint: disable=import-error,wrong-import-position
+sys.path.insert(0, str(ROOT))
+from tests.glpi_double import GLPIDouble, make_test_ca  # noqa: E402  pylint: disable=import-error,wrong-import-position
+from tests.glpi_double._double import AUTH_BASIC_DENIED, default_schema_dir  # noqa: E402  pylint: disable=import-error
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "true",
                                 reason="needs root: installs openssh-server, creates a throwaway user")
 
-if not glpi_server.SCHEMAS[10].exists():  # pragma: no cover
+if not (default_schema_dir() / "inventory.schema-glpi10.json").exists():  # pragma: no cover
     if os.environ.get("CI") == "true":
         raise RuntimeError("under CI the reference schemas must be present")
     pytest.skip("the GLPI schemas of ../shared/reference are absent", allow_module_level=True)
@@ -103,7 +104,7 @@ def hosts_file(tmp_path, sshd, count=1):
 
 
 def inventory_requests(glpi):
-    return [entry for entry in glpi.requests() if entry["path"].endswith("inventory.php")]
+    return glpi.inventory_requests()
 
 
 @pytest.mark.parametrize("version, auth, compression", [(10, None, "zlib"), (10, "basic", "none"), (11, "oauth", "zlib")])
@@ -112,29 +113,29 @@ def test_delivers_with_each_compression_and_authentication(sshd, tmp_path, versi
     credentials = {}
     kwargs = {}
     if auth == "basic":
-        kwargs["basic"] = ("inventory", PASSWORD)
+        kwargs["basic_auth"] = ("inventory", PASSWORD)
         credentials = {"username": "inventory", "password": PASSWORD}
     elif auth == "oauth":
-        kwargs["oauth"] = ("ansible", CLIENT_SECRET)
+        kwargs["oauth_client"] = ("ansible", CLIENT_SECRET)
         credentials = {"client_id": "ansible", "client_secret": CLIENT_SECRET}
-    with glpi_server.GLPIServer(glpi_version=version, root="/glpi/", **kwargs) as glpi:
-        task = dict(server=[glpi.url], compression=compression, deviceid="{{ glpi_deviceid }}", spool_path=str(tmp_path / "spool"),
+    with GLPIDouble(glpi_version=version, root="/glpi", **kwargs) as glpi:
+        task = dict(server=[glpi.base_url + "/"], compression=compression, deviceid="{{ glpi_deviceid }}", spool_path=str(tmp_path / "spool"),
                     **credentials)
         proc, outcomes = play(tmp_path, task, verbose=True)
         output = proc.stdout + proc.stderr
         assert recap(output, "target0")["failed"] == 0, output
         outcome = outcomes["target0"]
         assert outcome["delivery"]["status"] == "sent" and outcome["changed"] is True, outcome
-        accepted = glpi.accepted()
+        accepted = glpi.accepted_documents()
         assert [document["deviceid"] for document in accepted] == ["target0-2026-11-23-08-00-00"]
         assert accepted[0]["content"]["hardware"]["name"] == socket.gethostname().split(".")[0]
-        (request,) = [entry for entry in inventory_requests(glpi) if entry["status"] == 200]
-        headers = {name.lower(): value for name, value in request["headers"].items()}
+        (request,) = [entry for entry in inventory_requests(glpi) if entry.status == 200]
+        headers = {name.lower(): value for name, value in request.headers}
         assert headers["content-type"] == ("application/x-compress-zlib" if compression == "zlib" else "application/json")
         assert headers["user-agent"].startswith("glpiops.glpi/")
         assert uuid.UUID(headers["glpi-agent-id"]).version == 5
         if auth == "oauth":
-            assert [entry["status"] for entry in glpi.requests() if entry["path"].endswith("api.php/token")] in ([200], [])
+            assert len(glpi.tokens_issued()) <= 1  # one token for the run (or none: still cached from an earlier run)
         # Secrets: not in -vvv output, not in the result, not in any file the run left (spool, results, output).
         forms = secret_forms(PASSWORD, CLIENT_SECRET) | secret_forms(CLIENT_SECRET, login="ansible")
         for form in forms:
@@ -147,15 +148,15 @@ def test_delivers_with_each_compression_and_authentication(sshd, tmp_path, versi
 
 def test_tls_needs_the_ca_unless_told_otherwise(sshd, tmp_path):
     hosts_file(tmp_path, sshd)
-    pki = glpi_server.make_test_ca(tmp_path / "pki")
-    with glpi_server.GLPIServer(tls=(pki["cert"], pki["key"])) as glpi:
+    pki = make_test_ca(tmp_path / "pki")
+    with GLPIDouble(tls=(pki.server_cert, pki.server_key)) as glpi:
         base = dict(server=[glpi.url], deviceid="{{ glpi_deviceid }}", spool_path=str(tmp_path / "spool"), retries=0)
         _unused_proc, outcomes = play(tmp_path, base)
         assert outcomes["target0"]["failed"] is True and "certificate" in outcomes["target0"]["msg"].lower()
-        assert glpi.accepted() == [] and not list((tmp_path / "spool").glob("*.json"))  # a TLS refusal is not spooled
-        _unused_proc, outcomes = play(tmp_path, dict(base, ca_path=pki["ca"]))
+        assert glpi.accepted_documents() == [] and not list((tmp_path / "spool").glob("*.json"))  # a TLS refusal is not spooled
+        _unused_proc, outcomes = play(tmp_path, dict(base, ca_path=str(pki.ca_cert)))
         assert outcomes["target0"]["delivery"]["status"] == "sent", outcomes
-        assert len(glpi.accepted()) == 1
+        assert len(glpi.accepted_documents()) == 1
 
 
 def test_server_down_spools_then_the_next_run_delivers_everything_once(sshd, tmp_path):
@@ -171,10 +172,10 @@ def test_server_down_spools_then_the_next_run_delivers_everything_once(sshd, tmp
     spooled = sorted(spool.glob("*.json"))
     assert len(spooled) == 6
     assert {p.stat().st_mode & 0o777 for p in spooled} == {0o600} and spool.stat().st_mode & 0o777 == 0o700
-    with glpi_server.GLPIServer(port=port) as glpi:
+    with GLPIDouble(port=port) as glpi:
         proc, outcomes = play(tmp_path, task, forks=6)
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        deviceids = sorted(document["deviceid"] for document in glpi.accepted())
+        deviceids = sorted(document["deviceid"] for document in glpi.accepted_documents())
     # Every document of both runs accounted for, none twice: six spooled, six new.
     assert deviceids == sorted(["target%d-2026-11-23-08-00-00" % index for index in range(6)] * 2)
     assert list(spool.glob("*.json")) == [] and list(spool.glob(".*")) == []
@@ -183,18 +184,18 @@ def test_server_down_spools_then_the_next_run_delivers_everything_once(sshd, tmp
 
 def test_retries_500_but_not_401(sshd, tmp_path):
     hosts_file(tmp_path, sshd)
-    with glpi_server.GLPIServer(basic=("inventory", PASSWORD)) as glpi:
-        glpi.fail("500", times=2)
+    with GLPIDouble(basic_auth=("inventory", PASSWORD)) as glpi:
+        glpi.fail_next(2)
         base = dict(server=[glpi.url], deviceid="{{ glpi_deviceid }}", spool_path=str(tmp_path / "spool"),
                     username="inventory", retries=3, retry_max_wait=10)
         _unused_proc, outcomes = play(tmp_path, dict(base, password=PASSWORD))
         assert outcomes["target0"]["delivery"]["status"] == "sent"
-        assert [entry["status"] for entry in inventory_requests(glpi)] == ["500", "500", 200]
+        assert [entry.status for entry in inventory_requests(glpi)] == [500, 500, 200]
         glpi.reset()
         _unused_proc, outcomes = play(tmp_path, dict(base, password="wrong"))
         assert outcomes["target0"]["failed"] is True
-        assert glpi_server.MSG_BAD_CREDENTIALS in outcomes["target0"]["msg"]
-        assert [entry["status"] for entry in inventory_requests(glpi)] == [401]  # no retry
+        assert AUTH_BASIC_DENIED in outcomes["target0"]["msg"]
+        assert [entry.status for entry in inventory_requests(glpi)] == [401]  # no retry
         assert not list((tmp_path / "spool").glob("*.json"))
 
 
@@ -207,13 +208,13 @@ def test_injector_sends_saved_files_and_glpi_refusals_are_not_retried(sshd, tmp_
     assert len(files) == 2
     localhost = write_inventory(tmp_path / "local.ini", {"localhost": {"ansible_connection": "local",
                                                                        "ansible_python_interpreter": sys.executable}})
-    with glpi_server.GLPIServer(glpi_version=10) as glpi:
+    with GLPIDouble(glpi_version=10) as glpi:
         task = dict(path=[str(saved)], server=[glpi.url], spool_path=str(tmp_path / "spool"))
         _unused_proc, outcomes = play(tmp_path, task, hosts="localhost", name="glpi_inventory_submit", check=True, inventory=localhost)
-        assert outcomes["localhost"]["changed"] is False and glpi.requests() == []  # check mode sends nothing
+        assert outcomes["localhost"]["changed"] is False and glpi.requests_seen() == []  # check mode sends nothing
         _unused_proc, outcomes = play(tmp_path, task, hosts="localhost", name="glpi_inventory_submit", inventory=localhost)
         assert outcomes["localhost"]["sent"] == 2 and outcomes["localhost"]["changed"] is True
-        assert sorted(document["deviceid"] for document in glpi.accepted()) == ["target0-2026-11-23-08-00-00", "target1-2026-11-23-08-00-00"]
+        assert sorted(document["deviceid"] for document in glpi.accepted_documents()) == ["target0-2026-11-23-08-00-00", "target1-2026-11-23-08-00-00"]
         # A document GLPI 10 refuses (one unknown key): the task fails with GLPI's words, one request, nothing spooled.
         document = json.loads(files[0].read_text())
         document["content"]["hardware"]["surprise"] = 1
