@@ -15,11 +15,13 @@ the section helpers return GLPI inventory entries with the schema's types.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import plistlib
 import re
 
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _edid
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._canonical import (
     canonical_manufacturer,
     canonical_size,
@@ -777,9 +779,6 @@ def screens(devices, pnp_ids=None):
 
 def monitors(screen_list, pnp_ids=None):
     """GLPI ``monitors`` from ``screens``: EDID decoded when present, merged by serial (else EDID), sorted by it."""
-    from ansible_collections.glpiops.glpi.plugins.plugin_utils import _edid  # pylint: disable=import-outside-toplevel
-    import base64  # pylint: disable=import-outside-toplevel
-
     merged = {}
     for screen in screen_list if isinstance(screen_list, list) else []:
         screen = dict(_dict(screen))
