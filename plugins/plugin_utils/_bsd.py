@@ -157,7 +157,7 @@ def networks(ifconfig_text, gateway=None):
         else:
             network["virtualdev"] = False
         if gateway and network["ipaddress"] and network["ipmask"] and \
-                _macos._subnet(gateway, network["ipmask"]) == network["ipsubnet"]:  # pylint: disable=protected-access
+                _macos.subnet(gateway, network["ipmask"]) == network["ipsubnet"]:
             network["ipgateway"] = gateway
         entries.append({key: value for key, value in network.items() if value is not None and value != ""})
     return entries

@@ -501,11 +501,11 @@ def section_builders(os_family):
     """The section builders for the target's ``os_family`` (``linux``, ``darwin``, ``freebsd``); Linux's otherwise."""
     # Imported here: those modules use this one's helpers.
     if os_family == "darwin":
-        from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory_darwin import SECTION_BUILDERS as builders  # pylint: disable=import-outside-toplevel
-        return builders
+        from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory_darwin  # pylint: disable=import-outside-toplevel
+        return _inventory_darwin.SECTION_BUILDERS
     if os_family == "freebsd":
-        from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory_freebsd import SECTION_BUILDERS as builders  # pylint: disable=import-outside-toplevel
-        return builders
+        from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory_freebsd  # pylint: disable=import-outside-toplevel
+        return _inventory_freebsd.SECTION_BUILDERS
     return SECTION_BUILDERS
 
 

@@ -84,9 +84,8 @@ def build_bios(sources):
 def build_operatingsystem(sources):
     """As GLPI Agent's ``MacOS::OS``: name ``MacOSX``, full name and version from ``System Version`` (else ``sw_vers``)."""
     uname = sources.get("uname") if isinstance(sources.get("uname"), dict) else {}
-    overview = _macos._path(profile(sources), "Software", "System Software Overview")  # pylint: disable=protected-access
-    version_line = overview.get("System Version") if isinstance(overview, dict) else None
-    match = re.match(r"^(.*?)\s+(\d+.*)", version_line) if isinstance(version_line, str) else None
+    version_line = _macos.system_version(profile(sources))
+    match = re.match(r"^(.*?)\s+(\d+.*)", version_line) if version_line else None
     sw_vers = _macos.parse_sw_vers(_text(sources, "sw_vers"))
     fqdn = _text(sources, "hostname_fqdn").strip().splitlines()
     fqdn = fqdn[0].strip() if fqdn else _inventory.short_hostname(sources)

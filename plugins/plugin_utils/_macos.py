@@ -303,6 +303,11 @@ def computer_name(tree):
     return _str(_path(tree, "Software", "System Software Overview", "Computer Name"))
 
 
+def system_version(tree):
+    """``Software`` -> ``System Software Overview`` -> ``System Version`` (``macOS 14.5 (23F79)``)."""
+    return _str(_path(tree, "Software", "System Software Overview", "System Version"))
+
+
 def applications_from_text(tree):
     """The ``Applications`` node of the text form: ``{name: {field: value}}``."""
     apps = tree.get("Applications") if isinstance(tree, dict) else None
@@ -832,7 +837,8 @@ def _hex_mask(value):
     return ".".join(str((number >> shift) & 255) for shift in (24, 16, 8, 0))
 
 
-def _subnet(address, mask):
+def subnet(address, mask):
+    """The IPv4 network address of ``address`` under the dotted ``mask`` (``None`` when either is not IPv4)."""
     try:
         parts = [int(a) & int(m) for a, m in zip(address.split("."), mask.split("."))]
     except ValueError:
@@ -898,9 +904,9 @@ def interfaces(ifconfig_text, ports=None):
         found.append(current)
     for entry in found:
         if entry.get("ipaddress") and entry.get("ipmask"):
-            subnet = _subnet(entry["ipaddress"], entry["ipmask"])
-            if subnet:
-                entry["ipsubnet"] = subnet
+            network_address = subnet(entry["ipaddress"], entry["ipmask"])
+            if network_address:
+                entry["ipsubnet"] = network_address
     return found
 
 
@@ -914,7 +920,7 @@ def networks(ifconfig_text, networksetup_text=None, gateway=None):
         network["mtu"] = _int_or_none(entry.get("mtu"))
         network["mac"] = network.pop("macaddr", None)
         if gateway and network.get("ipaddress") and network.get("ipmask") and \
-                _subnet(gateway, network["ipmask"]) == network.get("ipsubnet"):
+                subnet(gateway, network["ipmask"]) == network.get("ipsubnet"):
             network["ipgateway"] = gateway
         entries.append(_clean(network))
     return entries
