@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import pathlib
+import random
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -126,5 +127,7 @@ def test_fuzz_mutated_corpus(data):
         position = data.draw(st.integers(0, max(0, len(text) - 1)))
         text = text[:position] + data.draw(st.characters()) + text[position + 1:]
     else:
-        text = "\n".join(data.draw(st.permutations(text.splitlines())))
+        lines = text.splitlines()
+        random.Random(data.draw(st.integers(0, 2 ** 32))).shuffle(lines)
+        text = "\n".join(lines)
     _check(text)

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import functools
 import pathlib
+import random
 import re
 
 import pytest
@@ -201,6 +203,7 @@ def test_fuzz_random_text(text):
     _check(text)
 
 
+@functools.lru_cache(maxsize=1)
 def _corpus_texts():
     root = pathlib.Path(__file__).resolve().parents[5] / "shared" / "reference" / "glpi-agent-corpus" / "macos"
     if not root.exists():
@@ -208,7 +211,7 @@ def _corpus_texts():
     picks = ("system_profiler/10.6-intel.txt", "system_profiler/11.0-apple-M1.txt", "system_profiler/SPUSBDataType3.xml",
              "system_profiler/sample5.SPApplicationsDataType-xml.txt", "ioreg/AppleCLCD2.txt", "ifconfig/macosx-01.txt",
              "ioreg/IOUSBDevice1.txt", "antivirus/defender-101.98.30.json")
-    return [(root / pick).read_text(encoding="utf-8", errors="replace")[:60000] for pick in picks]
+    return tuple((root / pick).read_text(encoding="utf-8", errors="replace")[:20000] for pick in picks)
 
 
 @settings(max_examples=40, deadline=None)
@@ -223,6 +226,7 @@ def test_fuzz_mutated_corpus(data):
         position = data.draw(st.integers(0, max(0, len(text) - 1)))
         text = text[:position] + data.draw(st.characters()) + text[position + 1:]
     else:
-        lines = text.splitlines()[:400]
-        text = "\n".join(data.draw(st.permutations(lines)))
+        lines = text.splitlines()
+        random.Random(data.draw(st.integers(0, 2 ** 32))).shuffle(lines)
+        text = "\n".join(lines)
     _check(text)
