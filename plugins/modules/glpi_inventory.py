@@ -225,21 +225,31 @@ import platform
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT, collect
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_darwin import collect as collect_darwin
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_freebsd import collect as collect_freebsd
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT, collect as collect_linux
 from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import resolve_deviceid
 from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import inventory_argument_spec
+
+# platform.system() -> (os_family the controller builds for, the collector that runs on the target).
+COLLECTORS = {
+    "Linux": ("linux", collect_linux),
+    "Darwin": ("darwin", collect_darwin),
+    "FreeBSD": ("freebsd", collect_freebsd),
+}
 
 
 def run(module):
     """Collect on the target; the action plugin shapes the result on the controller."""
     params = module.params
     system = platform.system()
-    if system != "Linux":
-        module.fail_json(msg="glpi_inventory does not support %s targets yet" % system)
+    if system not in COLLECTORS:
+        module.fail_json(msg="glpi_inventory does not support %s targets (supported: %s)" % (system or "unknown", ", ".join(sorted(COLLECTORS))))
+    os_family, collect = COLLECTORS[system]
 
     sources, errors = collect(timeout=params["collect_timeout"], processes=params["collect_processes"],
                               envs=params["collect_envs"])
-    result = dict(changed=False, raw_format=RAW_FORMAT, os_family="linux", sources=sources, errors=errors,
+    result = dict(changed=False, raw_format=RAW_FORMAT, os_family=os_family, sources=sources, errors=errors,
                   python_version=platform.python_version())
 
     if params["deviceid"]:

@@ -499,6 +499,18 @@ def _complete_entries(name, section, warnings):
     return kept
 
 
+def section_builders(os_family):
+    """The section builders for the target's ``os_family`` (``linux``, ``darwin``, ``freebsd``); Linux's otherwise."""
+    # Imported here: those modules use this one's helpers.
+    if os_family == "darwin":
+        from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory_darwin  # pylint: disable=import-outside-toplevel
+        return _inventory_darwin.SECTION_BUILDERS
+    if os_family == "freebsd":
+        from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory_freebsd  # pylint: disable=import-outside-toplevel
+        return _inventory_freebsd.SECTION_BUILDERS
+    return SECTION_BUILDERS
+
+
 def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None, provider=None):
     """The GLPI inventory document for one host, and the warnings met on the way.
 
@@ -511,11 +523,13 @@ def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None
     accesslog = build_accesslog(sources, target_clock(sources, now))
     if accesslog:
         content["accesslog"] = accesslog
+    os_family = collected.get("os_family") or "linux"
+    builders = section_builders(os_family)
     for name in SECTION_ORDER:
-        if name not in SECTION_BUILDERS:
+        if name not in builders:
             continue
         try:
-            section = SECTION_BUILDERS[name](sources)
+            section = builders[name](sources)
         except Exception as exc:  # pylint: disable=broad-except
             # A parser bug on odd input costs that section, never the document.
             warnings.append("%s: section dropped (%s: %s)" % (name, type(exc).__name__, exc))
@@ -523,10 +537,11 @@ def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None
         section = _complete_entries(name, section, warnings)
         if section:
             content[name] = section
-    try:
-        _vmsystem.apply_vmsystem(content, sources)
-    except Exception as exc:  # pylint: disable=broad-except
-        warnings.append("vmsystem: not decided (%s: %s)" % (type(exc).__name__, exc))
+    if os_family == "linux":  # vmsystem reads Linux's /proc and sysfs facts
+        try:
+            _vmsystem.apply_vmsystem(content, sources)
+        except Exception as exc:  # pylint: disable=broad-except
+            warnings.append("vmsystem: not decided (%s: %s)" % (type(exc).__name__, exc))
     content = {name: content[name] for name in SECTION_ORDER if name in content}
     content["versionclient"] = VERSIONCLIENT
     document = {"action": "inventory", "deviceid": deviceid, "itemtype": itemtype, "content": content}

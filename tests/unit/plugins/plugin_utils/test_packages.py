@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _bsd
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _packages as pk
 from ansible_collections.glpiops.glpi.plugins.module_utils import _package_commands as pc
 
@@ -82,10 +83,23 @@ def test_packaging_softwares_match_glpi_agent(corpus_case, assert_same_as_agent,
     assert_valid_inventory(document(softwares))
 
 
+def _bsd_storages(case):
+    if case.name == "storages/mfiutil":
+        return _bsd.storages_from_mfiutil(case.read_text())
+    dmesg = [path for name, path in case.extra_inputs.items() if name.endswith(".dmesg.txt")]
+    if case.name != "storages/pfsense1" or not dmesg:
+        pytest.fail("%r: no BSD storages parser for this sample" % case)
+    return sorted(_bsd.storages(case.read_text(), case.read_text(dmesg[0])), key=lambda entry: entry.get("name", ""))
+
+
 @pytest.mark.corpus("bsd")
 def test_bsd_softwares_match_glpi_agent(corpus_case, assert_same_as_agent, assert_valid_inventory):
     if corpus_case.view == "storages":
-        pytest.skip("bsd/%s[storages]: a storages view, for the BSD storages parser, not a software list" % corpus_case.name)
+        # Not a software list: parsed and compared by the BSD storages parsers (the same check as test_bsd.py).
+        storages = _bsd_storages(corpus_case)
+        assert_same_as_agent(corpus_case, storages, corpus_case.inventory["storages"])
+        assert_valid_inventory({"deviceid": "test-packages", "content": {"versionclient": "test", "storages": storages}})
+        return
     if corpus_case.view != "softwares":
         pytest.fail("%r: unknown view of bsd/" % corpus_case)
     softwares = pk.parse_pkg_info(corpus_case.read_text())
