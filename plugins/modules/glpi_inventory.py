@@ -16,6 +16,9 @@ description:
     GLPI 10 and GLPI 11 inventory schemas).
   - No agent is installed on the target. The task's own connection (C(ssh), C(paramiko_ssh), C(local), ...)
     carries a small collector that reads C(/proc), C(/sys) and a few commands, each with its own time limit.
+  - Linux targets report every section GLPI Agent reports on them; macOS and FreeBSD targets report hardware, bios,
+    operating system, CPUs, memories, storages, drives, networks and softwares from their native tools
+    (C(system_profiler), C(sysctl), C(ioreg), C(geom), C(pkg), ...). Other systems fail with a clear message.
   - A source that is missing, refused (for example serial numbers without O(ignore:become)) or too slow is
     dropped alone and named in RV(warnings); it never fails the host.
   - Sends the document to each GLPI server of O(server) over GLPI's native inventory protocol, as GLPI Agent

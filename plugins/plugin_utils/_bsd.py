@@ -14,7 +14,7 @@ Pure functions, no I/O, none raises.  Installed packages (``pkg info``) are read
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _drives
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _macos

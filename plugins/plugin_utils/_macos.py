@@ -534,8 +534,8 @@ def storage_items(text, data_type):
     except RecursionError:
         return devices
     for node in nodes:
-        devices[_xml_string(node["_name"])] = {key: _xml_string(value) if not isinstance(value, (list, dict)) else value
-                                              for key, value in node.items()}
+        devices[_xml_string(node["_name"])] = {
+            key: _xml_string(value) if not isinstance(value, (list, dict)) else value for key, value in node.items()}
     return devices
 
 

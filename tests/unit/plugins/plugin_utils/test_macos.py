@@ -170,7 +170,7 @@ def test_operating_system_helpers():
 # --- fuzz --------------------------------------------------------------------------------------------------
 
 PARSERS = (
-    lambda text: m.parse_system_profiler(text),
+    m.parse_system_profiler,
     lambda text: m.cpus(m.parse_system_profiler(text), text),
     lambda text: m.memories(m.parse_system_profiler(text)),
     lambda text: m.videos(m.parse_system_profiler(text)),
@@ -180,7 +180,7 @@ PARSERS = (
     lambda text: m.usb_devices(m.parse_ioreg(text)),
     lambda text: m.monitors(m.screens(m.parse_ioreg(text, "AppleCLCD2"))),
     lambda text: m.networks(text, text, "10.0.0.1"),
-    lambda text: m.antivirus_defender(text),
+    m.antivirus_defender,
     lambda text: m.antivirus_cortex(text, text, text),
     lambda text: m.drives(text, text),
     lambda text: m.bios(m.parse_system_profiler(text), m.parse_ioreg(text)),
