@@ -123,6 +123,14 @@ def wmi_datetime(value):
     return None
 
 
+def _first(*values):
+    """The first value Perl would call true (not ``None``, ``""``, ``0`` or ``"0"``), as the agent's ``a || b``."""
+    for value in values:
+        if value is not None and value != "" and value != 0 and value != "0":
+            return value
+    return values[-1] if values and values[-1] not in (None, "") else None
+
+
 def _clean(entry):
     return {key: value for key, value in entry.items() if value is not None and value != ""}
 
@@ -276,19 +284,19 @@ def cpus(processors, central_processor=None, dmidecode_cpus=None):
             name = text(value_of(registry, "ProcessorNameString")) or text(obj.get("Name"))
             name = re.sub(r"\((?:R|TM)\)", "", re.sub(r"\s+", " ", name).strip(), flags=re.IGNORECASE) if name else None
         vendor = text(value_of(registry, "VendorIdentifier")) or text(obj.get("Manufacturer"))
-        serial = from_dmi.get("serial") or text(obj.get("SerialNumber"))
+        serial = _first(from_dmi.get("serial"), text(obj.get("SerialNumber")))
         cpu = {
-            "core": from_dmi.get("core") or cores,
-            "thread": from_dmi.get("thread") or threads,
-            "description": from_dmi.get("description") or text(value_of(registry, "Identifier")) or text(obj.get("Description")),
+            "core": _first(from_dmi.get("core"), cores),
+            "thread": _first(from_dmi.get("thread"), threads),
+            "description": _first(from_dmi.get("description"), text(value_of(registry, "Identifier")), text(obj.get("Description"))),
             "name": name,
-            "manufacturer": from_dmi.get("manufacturer") or canonical_manufacturer(vendor),
+            "manufacturer": _first(from_dmi.get("manufacturer"), canonical_manufacturer(vendor)),
             "serial": re.sub(r"\s", "", serial) if isinstance(serial, str) else serial,
-            "speed": from_dmi.get("speed") or integer(obj.get("MaxClockSpeed")),
-            "familynumber": from_dmi.get("familynumber") or (words[2] if len(words) > 2 else None),
-            "model": from_dmi.get("model") or (words[4] if len(words) > 4 else None),
-            "stepping": from_dmi.get("stepping") or (words[6] if len(words) > 6 else None),
-            "id": from_dmi.get("id") or text(obj.get("ProcessorId")),
+            "speed": _first(from_dmi.get("speed"), integer(obj.get("MaxClockSpeed"))),
+            "familynumber": _first(from_dmi.get("familynumber"), words[2] if len(words) > 2 else None),
+            "model": _first(from_dmi.get("model"), words[4] if len(words) > 4 else None),
+            "stepping": _first(from_dmi.get("stepping"), words[6] if len(words) > 6 else None),
+            "id": _first(from_dmi.get("id"), text(obj.get("ProcessorId"))),
         }
         if not cpu["speed"] and cpu["name"]:
             match = re.search(r"([\d.]+)s*(GHZ)", cpu["name"], re.IGNORECASE)
@@ -347,7 +355,6 @@ def memories(physical_memory, memory_arrays=None):
             "type": memory_type,
             "numslots": len(result),
             "serialnumber": text(obj.get("SerialNumber")),
-            "manufacturer": text(obj.get("Manufacturer")) if obj.get("Manufacturer") else None,
         })
     for obj in _instances(memory_arrays):
         devices = integer(obj.get("MemoryDevices"))
@@ -390,7 +397,7 @@ def _volume_serial(value):
 def drives(logical_disks, volumes=None, encryptable_volumes=None, operating_system=None):
     """GLPI Agent's ``drives`` from ``Win32_LogicalDisk``, ``Win32_Volume`` (volumes without a letter) and
     ``Win32_EncryptableVolume`` (BitLocker); sizes in MiB, ``systemdrive`` a boolean."""
-    system_drive = "c:"
+    system_drive = None  # unknown without Win32_OperatingSystem: no drive is called the system's (as the agent)
     for obj in _instances(operating_system):
         if text(obj.get("SystemDrive")):
             system_drive = text(obj.get("SystemDrive")).lower()
@@ -414,7 +421,7 @@ def drives(logical_disks, volumes=None, encryptable_volumes=None, operating_syst
             "label": text(obj.get("VolumeName")),
             "letter": letter,
             "serial": text(obj.get("VolumeSerialNumber")),
-            "systemdrive": (text(obj.get("DeviceID")) or "").lower() == system_drive,
+            "systemdrive": (text(obj.get("DeviceID")) or "").lower() == system_drive if system_drive else False,
             "total": _mib(obj.get("Size")),
             "type": _enum(_DRIVE_TYPES, obj.get("DriveType")),
             "volumn": text(obj.get("VolumeName")),
