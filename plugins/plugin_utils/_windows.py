@@ -1275,3 +1275,221 @@ def virtual_machines(computer_systems, memory_settings=None, processor_settings=
             "memory": integer(memory.get(name)), "vcpu": integer(vcpu.get(name)),
         }))
     return result
+
+
+# --- hardware, operating system, sounds, batteries (no corpus sample: GLPI Agent's Win32 modules as reference) ----
+
+def _first_instance(value):
+    found = _instances(value)
+    return found[0] if found else {}
+
+
+def windows_product_key(current_version):
+    """The Windows product key decoded from ``CurrentVersion\\DigitalProductId`` (or ``DigitalProductId4``)."""
+    values = registry_tree(current_version).get((), {})
+    for name in ("DigitalProductId", "DigitalProductId4"):
+        key = decode_product_key(_binary(value_of(values, name)))
+        if key:
+            return key
+    return None
+
+
+def hardware(wmi, current_version=None, lanman=None):
+    """GLPI Agent's ``hardware`` fields from ``Win32_OperatingSystem``, ``Win32_ComputerSystem``,
+    ``Win32_ComputerSystemProduct`` and the registry (product key, server comment); sizes in MB."""
+    wmi = wmi if isinstance(wmi, dict) else {}
+    system = _first_instance(wmi.get("Win32_OperatingSystem"))
+    computer = _first_instance(wmi.get("Win32_ComputerSystem"))
+    product = _first_instance(wmi.get("Win32_ComputerSystemProduct"))
+    uuid = text(product.get("UUID"))
+    swap = integer(system.get("TotalSwapSpaceSize"))
+    memory = integer(computer.get("TotalPhysicalMemory"))
+    page_files = [integer(obj.get("AllocatedBaseSize")) for obj in _instances(wmi.get("Win32_PageFileUsage"))]
+    return _clean({
+        "name": text(computer.get("DNSHostName")) or text(computer.get("Name")),
+        "description": text(value_of(registry_tree(lanman).get((), {}), "srvcomment")),
+        "uuid": uuid if uuid and not re.match(r"^[0-]+$", uuid) else None,
+        "winprodkey": windows_product_key(current_version),
+        "winlang": text(system.get("OSLanguage")),
+        "winprodid": text(system.get("SerialNumber")),
+        "wincompany": text(system.get("Organization")),
+        "winowner": text(system.get("RegisteredUser")) or text(computer.get("PrimaryOwnerName")),
+        "swap": swap // 1024 if swap else (sum(size for size in page_files if size) or None),
+        "memory": memory // (1024 * 1024) if memory else None,
+        "workgroup": text(computer.get("Domain")) or text(computer.get("Workgroup")),
+    })
+
+
+def _glpi_datetime(value):
+    moment = wmi_datetime(value)
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else None
+
+
+def operating_system(wmi, current_version=None, timezone=None):
+    """GLPI Agent's ``operatingsystem`` from ``Win32_OperatingSystem``/``Win32_ComputerSystem``, the
+    ``CurrentVersion`` registry key (UBR, DisplayVersion/ReleaseId, InstallDate) and the time zone."""
+    wmi = wmi if isinstance(wmi, dict) else {}
+    system = _first_instance(wmi.get("Win32_OperatingSystem"))
+    computer = _first_instance(wmi.get("Win32_ComputerSystem"))
+    values = registry_tree(current_version).get((), {})
+    install_date = _glpi_datetime(system.get("InstallDate"))
+    if not install_date and integer(value_of(values, "InstallDate")):
+        try:
+            install_date = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=integer(value_of(values, "InstallDate")))
+            install_date = install_date.strftime("%Y-%m-%d %H:%M:%S")
+        except (OverflowError, ValueError):
+            install_date = None
+    architecture = text(system.get("OSArchitecture")) or ""
+    ubr = integer(value_of(values, "UBR"))
+    build = text(system.get("BuildNumber"))
+    if ubr:
+        service_pack = "%s.%d" % (build, ubr) if build else str(ubr)
+    else:
+        service_pack = text(system.get("CSDVersion"))
+    host = text(computer.get("DNSHostName")) or text(computer.get("Name"))
+    domain = text(computer.get("Domain")) if boolean(computer.get("PartOfDomain")) is not False else None
+    section = {
+        "name": "Windows",
+        "arch": "64-bit" if "64" in architecture else ("32-bit" if architecture else None),
+        "install_date": install_date,
+        "boot_time": _glpi_datetime(system.get("LastBootUpTime")),
+        "kernel_name": "MSWin32",
+        "kernel_version": text(system.get("Version")),
+        "full_name": text(system.get("Caption")),
+        "service_pack": service_pack,
+        "version": text(value_of(values, "DisplayVersion")) or text(value_of(values, "ReleaseId")),
+        "dns_domain": text(computer.get("Domain")),
+        "fqdn": "%s.%s" % (host, domain) if host and domain else host,
+    }
+    if isinstance(timezone, dict) and integer(timezone.get("offset_minutes")) is not None:
+        minutes = integer(timezone["offset_minutes"])
+        section["timezone"] = {"name": text(timezone.get("name")) or "",
+                               "offset": "%s%02d%02d" % ("-" if minutes < 0 else "+", abs(minutes) // 60, abs(minutes) % 60)}
+    return _clean(section)
+
+
+def sounds(sound_devices):
+    """GLPI Agent's ``sounds`` from ``Win32_SoundDevice``."""
+    return [_clean({"name": text(obj.get("Name")), "caption": text(obj.get("Caption")),
+                    "manufacturer": text(obj.get("Manufacturer")), "description": text(obj.get("Description"))})
+            for obj in _instances(sound_devices)]
+
+
+_BATTERY_CHEMISTRIES = {1: "Other", 2: "Unknown", 3: "Lead Acid", 4: "Nickel Cadmium", 5: "Nickel Metal Hydride",
+                        6: "Lithium-ion", 7: "Zinc air", 8: "Lithium Polymer"}
+
+
+def wmi_batteries(batteries):
+    """Batteries from ``Win32_Battery`` when powercfg gave none (capacity in mWh, voltage in mV)."""
+    return [_clean({"name": text(obj.get("Name")) or text(obj.get("DeviceID")),
+                    "chemistry": _BATTERY_CHEMISTRIES.get(integer(obj.get("Chemistry"))),
+                    "capacity": integer(obj.get("DesignCapacity")) or None,
+                    "real_capacity": integer(obj.get("FullChargeCapacity")) or None,
+                    "voltage": integer(obj.get("DesignVoltage")) or None})
+            for obj in _instances(batteries)]
+
+
+def _wmi_string(codes):
+    """``WmiMonitorID`` strings are arrays of UTF-16 code units, 0-padded."""
+    if isinstance(codes, str):
+        return codes.strip() or None
+    if not isinstance(codes, list):
+        return None
+    chars = []
+    for code in codes:
+        code = integer(code)
+        if not code:
+            break
+        if 32 <= code < 0xD800:
+            chars.append(chr(code))
+    return "".join(chars).strip() or None
+
+
+def monitors_from_wmi(monitor_ids):
+    """``monitors`` from ``WmiMonitorID`` when no EDID could be read: names, serial, year of manufacture."""
+    result = []
+    for obj in _instances(monitor_ids):
+        year = integer(obj.get("YearOfManufacture"))
+        week = integer(obj.get("WeekOfManufacture"))
+        result.append(_clean({
+            "caption": _wmi_string(obj.get("UserFriendlyName")),
+            "name": _wmi_string(obj.get("UserFriendlyName")),
+            "manufacturer": _wmi_string(obj.get("ManufacturerName")),
+            "serial": _wmi_string(obj.get("SerialNumberID")),
+            "description": ("%d/%d" % (week, year) if week and week != 255 else str(year)) if year else None,
+        }))
+    return [monitor for monitor in result if monitor]
+
+
+# --- antivirus, accounts ------------------------------------------------------------------------------------------
+
+def antivirus(products, defender_status=None):
+    """GLPI Agent's ``antivirus`` from ``root/SecurityCenter2:AntiVirusProduct`` (workstations; ``productState``
+    bytes give enabled and up to date), completed, or on servers replaced, by Defender's ``MSFT_MpComputerStatus``."""
+    defender = _first_instance(defender_status)
+    result, seen = [], set()
+    for obj in _instances(products):
+        entry = {"company": text(obj.get("companyName")), "name": text(obj.get("displayName")),
+                 "guid": text(obj.get("instanceGuid")), "version": text(obj.get("versionNumber")),
+                 "enabled": boolean(obj.get("onAccessScanningEnabled")), "uptodate": boolean(obj.get("productUptoDate"))}
+        state = integer(obj.get("productState"))
+        if state:
+            hex_state = "%x" % state
+            if len(hex_state) >= 4:
+                entry["enabled"] = bool(re.match(r"^1.$", hex_state[-4:-2]))
+                entry["uptodate"] = hex_state[-2:] == "00"
+        if not entry["version"] and re.search("Windows Defender|Microsoft Defender", entry["name"] or "", re.IGNORECASE):
+            entry["company"] = "Microsoft Corporation"
+            if defender and entry["enabled"]:
+                entry["version"] = text(defender.get("AMProductVersion"))
+                entry["base_version"] = text(defender.get("AntivirusSignatureVersion"))
+                if boolean(defender.get("AntivirusEnabled")):
+                    entry["enabled"] = True
+        key = (entry["name"], entry["version"])
+        if not entry["name"] or key in seen:
+            continue
+        seen.add(key)
+        result.append({k: v for k, v in entry.items() if v is not None and v != ""})
+    if not result and defender and (text(defender.get("AMProductVersion")) or defender.get("AntivirusEnabled") is not None):
+        result.append(_clean({
+            "name": "Microsoft Defender Antivirus", "company": "Microsoft Corporation",
+            "version": text(defender.get("AMProductVersion")), "base_version": text(defender.get("AntivirusSignatureVersion")),
+            "enabled": boolean(defender.get("AntivirusEnabled")),
+            "uptodate": (not boolean(defender.get("AntivirusSignatureOutOfDate"))
+                         if defender.get("AntivirusSignatureOutOfDate") is not None else None),
+        }))
+    return result
+
+
+def local_users(accounts):
+    """``local_users`` from ``Win32_UserAccount`` (local accounts): the SID as ``id``."""
+    return [_clean({"id": text(obj.get("SID")), "login": text(obj.get("Name")),
+                    "name": text(obj.get("FullName")) or text(obj.get("Name"))})
+            for obj in _instances(accounts)
+            if text(obj.get("SID")) and boolean(obj.get("LocalAccount")) is not False]
+
+
+def local_groups(groups):
+    """``local_groups`` from ``Win32_Group`` (local groups) with the members the collector listed."""
+    result = []
+    for obj in _instances(groups):
+        if not text(obj.get("SID")) or not text(obj.get("Name")):
+            continue
+        group = {"id": text(obj.get("SID")), "name": text(obj.get("Name")).replace("\u2019", "'")}
+        members = string_list(obj.get("Members"))
+        if members:
+            group["members"] = members
+        result.append(group)
+    return result
+
+
+def logged_users(owners):
+    """``users`` from the owners of the ``explorer.exe`` processes (``[{"User", "Domain"}]``), one per login."""
+    result, seen = [], set()
+    for obj in _instances(owners):
+        login = text(obj.get("User"))
+        if not login or login in seen:
+            continue
+        seen.add(login)
+        result.append(_clean({"login": login, "domain": text(obj.get("Domain"))}))
+    return result

@@ -178,3 +178,33 @@ def test_corpus(corpus_case, assert_same_as_agent):
         assert actual == expected
         return
     assert_same_as_agent(corpus_case, actual, expected)
+
+
+# --- the agent's JSON form: each view shaped as the section GLPI receives ----------------------------------------
+
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory_windows as iw  # noqa: E402
+
+VIEW_SECTIONS = {"bios": "bios", "cpus": "cpus", "memories": "memories", "drives": "drives", "storages": "storages",
+                 "interfaces": "networks", "softwares": "softwares", "hotfixes": "softwares", "license": "licenseinfos",
+                 "last_user": "users", "videos": "videos", "usbdevices": "usbdevices", "powercfg": "batteries",
+                 "dmidecode_batteries": "batteries", "batteries": "batteries", "firewall": "firewalls",
+                 "virtualmachines": "virtualmachines"}
+
+
+@pytest.mark.corpus("win32")
+def test_corpus_sections(corpus_case, assert_same_as_agent):
+    """Every view that the agent sends as a section (its ``.inventory.json`` form) equals ``glpi_section`` of ours."""
+    view = corpus_case.view
+    if view in ("media_type", "firewall_profiles", "usb_printer_serial"):
+        assert corpus_case.view_info.get("section") in (None, "") or corpus_case.inventory is None \
+            or view not in corpus_case.inventory
+        return
+    assert view in VIEW_SECTIONS, "view %s has no section" % view
+    actual = _view(corpus_case)
+    if view == "drives":
+        actual = [dict(entry, systemdrive=entry["systemdrive"] == "1") for entry in actual]
+    expected = corpus_case.inventory[view]
+    section = iw.glpi_section(VIEW_SECTIONS[view], actual)
+    if isinstance(expected, list):
+        section = section or []
+    assert_same_as_agent(corpus_case, section, expected)
