@@ -376,3 +376,28 @@ def build_content(sources):
         if section:
             content[name] = section
     return content, warnings
+
+
+def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None, provider=None):
+    """The GLPI inventory document of a Windows host and the warnings met on the way (``_inventory.build_inventory``'s
+    contract: ``collected`` is the collector's whole result)."""
+    from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory  # pylint: disable=import-outside-toplevel
+
+    sources = collected.get("sources") if isinstance(collected.get("sources"), dict) else {}
+    warnings = _inventory.source_warnings(collected)
+    content = {"versionprovider": _inventory.build_versionprovider(provider)}
+    accesslog = _inventory.build_accesslog(sources, _inventory.target_clock(sources, now))
+    if accesslog:
+        content["accesslog"] = accesslog
+    sections, failures = build_content(sources)
+    warnings += failures
+    for name, section in sections.items():
+        section = _inventory._complete_entries(name, section, warnings)  # pylint: disable=protected-access
+        if section:
+            content[name] = section
+    content = {name: content[name] for name in SECTION_ORDER if name in content}
+    content["versionclient"] = _inventory.VERSIONCLIENT
+    document = {"action": "inventory", "deviceid": deviceid, "itemtype": itemtype, "content": content}
+    if tag:
+        document["tag"] = tag
+    return document, warnings

@@ -208,3 +208,158 @@ def test_corpus_sections(corpus_case, assert_same_as_agent):
     if isinstance(expected, list):
         section = section or []
     assert_same_as_agent(corpus_case, section, expected)
+
+
+# --- whole documents: corpus dumps converted into what the collector returns -----------------------------------
+
+import base64  # noqa: E402
+import types  # noqa: E402
+
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _windows_collector as collector  # noqa: E402
+
+
+def _index_entry(name):
+    index = json.loads((CORPUS / "index.json").read_text())
+    return index["folders"]["win32"]["samples"][name]
+
+
+def _merge(*names):
+    """The sources of several corpus samples of one machine profile, merged as one collector result would hold them."""
+    merged = {"wmi": {}, "registry": {}}
+    for name in names:
+        sources = corpus_sources(types.SimpleNamespace(entry=_index_entry(name)))
+        merged["wmi"].update(sources.pop("wmi"))
+        registry = sources.pop("registry")
+        for key, dump in registry.items():
+            if key.startswith("{9014") or key.startswith("{0049"):
+                # An Office Registration\{GUID} dump: the collector dumps HKLM\SOFTWARE\Microsoft\Office with them.
+                root = dump["keys"][0]["path"].split("\\Office\\")[0] + "\\Office"
+                dump = {"keys": [{"path": root, "values": {}}] + dump["keys"]}
+                key = "Office"
+            merged["registry"][key] = dump
+        merged.update(sources)
+    return merged
+
+
+def _system(caption, version, build, host, domain, model, maker, architecture="64-bit", language="1033"):
+    """What Win32_OperatingSystem/ComputerSystem give (no corpus sample has them: written here)."""
+    return {
+        "Win32_OperatingSystem": [{"Caption": caption, "Version": version, "BuildNumber": build, "OSArchitecture": architecture,
+                                   "InstallDate": "2023-03-14T09:26:53", "LastBootUpTime": "2026-11-20T07:01:02",
+                                   "SerialNumber": "00330-80000-00000-AA123", "OSLanguage": int(language), "SystemDrive": "C:",
+                                   "RegisteredUser": "IT", "Organization": "Example", "TotalSwapSpaceSize": None}],
+        "Win32_ComputerSystem": [{"Name": host.upper(), "DNSHostName": host, "Domain": domain, "PartOfDomain": True,
+                                  "Manufacturer": maker, "Model": model, "TotalPhysicalMemory": 17059885056,
+                                  "UserName": None, "Workgroup": None}],
+        "Win32_ComputerSystemProduct": [{"UUID": "4C4C4544-0042-3010-8052-B4C04F4B4E32"}],
+        "Win32_PageFileUsage": [{"AllocatedBaseSize": 2432}],
+    }
+
+
+def _edid_base64():
+    sample = sorted((CORPUS / "edid").glob("*.txt"))[0]
+    return base64.b64encode(sample.read_bytes()).decode("ascii")
+
+
+def _profile(name):
+    if name == "workstation":
+        sources = _merge("cpus/7", "memories/7", "drives/win10-crypt", "storages/latitude-7480", "firewall/10", "networks/10-net",
+                         "videos/intel+nvidia", "batteries/win10-dell-xps", "usb/7", "users/11-AzureAD",
+                         "license/office_2016_01", "softwares/mssql")
+        sources["wmi"].update(_system("Microsoft Windows 11 Pro", "10.0.22631", "22631", "ws-042", "corp.example",
+                                      "Latitude 7480", "Dell Inc."))
+        sources["wmi"]["Win32_ComputerSystem"][0]["UserName"] = "AzureAD\\JohnDoe"
+        sources["wmi"]["AntiVirusProduct"] = [{"displayName": "Windows Defender", "instanceGuid": "{D68DDC3A-831F-4fae-9E44-DA132C1ACF46}",
+                                               "productState": 397568, "timestamp": "Mon, 23 Nov 2026 08:00:00 GMT"}]
+        sources["wmi"]["MSFT_MpComputerStatus"] = [{"AMProductVersion": "4.18.24090.11", "AntivirusEnabled": True,
+                                                    "AntivirusSignatureVersion": "1.421.123.0"}]
+        sources["monitors"] = [{"instance": "DISPLAY\\DEL40A3\\5&1a2b3c4d&0&UID4352", "edid": _edid_base64()}]
+        sources["registry"]["CurrentVersion"] = {"keys": [{"path": "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion",
+                                                           "values": {"UBR": {"type": "REG_DWORD", "data": 4460},
+                                                                      "DisplayVersion": {"type": "REG_SZ", "data": "23H2"}}}]}
+    elif name == "server":
+        sources = _merge("cpus/2019-amd-epyc", "memories/2003SP2", "drives/2008-Enterprise", "storages/2008-Enterprise",
+                         "firewall/7_firewall", "networks/7", "softwares/mssql_engine", "hyperv/2008", "hotfixes/xp",
+                         "license/office_2010_1", "users/7-AD")
+        sources["wmi"].update(_system("Microsoft Windows Server 2022 Standard", "10.0.20348", "20348", "srv-db1", "ad.example",
+                                      "PowerEdge R640", "Dell Inc."))
+        sources["wmi"]["MSFT_MpComputerStatus"] = [{"AMProductVersion": "4.18.24090.11", "AntivirusEnabled": True,
+                                                    "AntivirusSignatureVersion": "1.421.123.0", "AntivirusSignatureOutOfDate": False}]
+        sources["wmi"]["Win32_UserAccount"] = [{"Name": "Administrator", "SID": "S-1-5-21-1-2-3-500", "LocalAccount": True,
+                                                "FullName": ""}]
+        sources["wmi"]["Win32_Group"] = [{"Name": "Administrators", "SID": "S-1-5-32-544", "Members": ["SRV-DB1\\Administrator"]}]
+        sources["logged_users"] = [{"User": "admin", "Domain": "AD"}]
+    elif name == "vm":
+        sources = _merge("bios/proxmox", "cpus/2003", "memories/xp", "drives/win7-sp1-x64", "storages/win10-edu-2020-fr",
+                         "networks/vpn-up", "videos/amd-radeon-rx6600xt", "users/10-StandAlone", "softwares/xp")
+        sources["wmi"].update(_system("Microsoft Windows 10 Enterprise", "10.0.19045", "19045", "vm-7", "WORKGROUP",
+                                      "Standard PC (i440FX + PIIX, 1996)", "QEMU"))
+        sources["wmi"]["Win32_ComputerSystem"][0]["PartOfDomain"] = False
+    else:  # localized: Russian, French and Spanish dumps
+        sources = _merge("softwares/10_russian", "memories/2003", "storages/win10-edu-2020-fr", "networks/xp", "usb/xppro2",
+                         "cpus/xp", "drives/winxp-sp3-x86", "videos/nvidia-geforce-rtx-2060-super")
+        sources["wmi"].update(_system("Майкрософт Windows 10 Pro", "10.0.19044", "19044", "пк-бухгалтерия", "WORKGROUP",
+                                      "To Be Filled By O.E.M.", "To Be Filled By O.E.M.", language="1049"))
+    sources["timezone"] = {"name": "W. Europe Standard Time", "offset": "+0100", "offset_minutes": 60}
+    sources["clock"] = 1795420800
+    sources["is64bit"] = True
+    return {"raw_format": collector.RAW_FORMAT, "os_family": "windows", "deviceid": "host-2026-11-23-09-00-00",
+            "deviceid_source": "read", "sources": sources, "errors": {}}
+
+
+PROFILE_SECTIONS = {
+    "workstation": {"hardware", "bios", "operatingsystem", "antivirus", "batteries", "cpus", "drives", "firewalls", "licenseinfos",
+                    "memories", "monitors", "networks", "softwares", "storages", "usbdevices", "users", "videos"},
+    "server": {"hardware", "bios", "operatingsystem", "antivirus", "cpus", "drives", "firewalls", "licenseinfos", "local_groups",
+               "local_users", "memories", "networks", "softwares", "storages", "users", "virtualmachines"},
+    "vm": {"hardware", "bios", "operatingsystem", "cpus", "drives", "memories", "networks", "softwares", "storages", "users", "videos"},
+    "localized": {"hardware", "operatingsystem", "cpus", "drives", "memories", "networks", "softwares", "storages", "usbdevices",
+                  "videos"},
+}
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILE_SECTIONS))
+def test_whole_document_validates(profile, reference, assert_valid_inventory):
+    reference("glpi-agent-corpus", "index.json")
+    collected = _profile(profile)
+    document, warnings = iw.build_inventory(collected, collected["deviceid"], now=1795420800,
+                                            provider={"ansible-core": "2.19"})
+    assert warnings == []
+    assert_valid_inventory(document)
+    content = document["content"]
+    assert PROFILE_SECTIONS[profile] <= set(content), sorted(PROFILE_SECTIONS[profile] - set(content))
+    assert content["operatingsystem"]["name"] == "Windows"
+    assert content["accesslog"]["logdate"].startswith("2026-")
+    json.dumps(document, ensure_ascii=False)
+
+
+def test_workstation_document_details(reference):
+    reference("glpi-agent-corpus", "index.json")
+    content = iw.build_inventory(_profile("workstation"), "ws-042-x")[0]["content"]
+    assert content["hardware"]["lastloggeduser"] == "johndoe"
+    assert content["hardware"]["name"] == "ws-042"
+    assert content["hardware"]["memory"] == 16269
+    assert content["operatingsystem"]["service_pack"] == "22631.4460"
+    assert content["operatingsystem"]["version"] == "23H2"
+    assert content["operatingsystem"]["timezone"] == {"name": "W. Europe Standard Time", "offset": "+0100"}
+    assert content["antivirus"] == [{"company": "Microsoft Corporation", "name": "Windows Defender", "guid": "{D68DDC3A-831F-4fae-9E44-DA132C1ACF46}",
+                                     "enabled": True, "uptodate": True, "version": "4.18.24090.11", "base_version": "1.421.123.0"}]
+    assert content["monitors"][0]["base64"]
+    assert content["users"][0] == {"login": "johndoe", "domain": "nowhere.org"}
+    assert all(entry["status"] for entry in content["firewalls"])
+    assert content["licenseinfos"][0]["key"].endswith("WE9H9")
+    assert content["hardware"]["vmsystem"] == "Physical"
+
+
+def test_server_and_vm_details(reference):
+    reference("glpi-agent-corpus", "index.json")
+    server = iw.build_inventory(_profile("server"), "srv")[0]["content"]
+    assert server["antivirus"][0]["name"] == "Microsoft Defender Antivirus" and server["antivirus"][0]["uptodate"] is True
+    assert server["local_groups"] == [{"id": "S-1-5-32-544", "name": "Administrators", "members": ["SRV-DB1\\Administrator"]}]
+    assert {"login": "admin", "domain": "AD"} in server["users"]
+    assert server["virtualmachines"][0]["vmtype"] == "hyperv"
+    assert any(entry["name"] == "KB980195" for entry in server["softwares"])
+    vm = iw.build_inventory(_profile("vm"), "vm")[0]["content"]
+    assert vm["hardware"]["vmsystem"] == "QEMU"
+    assert vm["operatingsystem"]["fqdn"] == "vm-7"
+    assert vm["bios"]["bdate"] == "2014-04-01"
