@@ -267,7 +267,7 @@ def cpus(processors, central_processor=None, dmidecode_cpus=None):
     """GLPI Agent's ``cpus`` from ``Win32_Processor``, the ``CentralProcessor`` registry dump and, when the
     target had one, dmidecode's CPUs (``_dmidecode.cpus_from_dmidecode`` entries, upper- or lower-case keys)."""
     tree = registry_tree(central_processor)
-    dmi = [{key.lower(): value for key, value in entry.items()} for entry in dmidecode_cpus or [] if isinstance(entry, dict)]
+    dmi = [{str(key).lower(): value for key, value in entry.items()} for entry in _instances(dmidecode_cpus)]
     result = []
     logical_id = 0
     for index, obj in enumerate(_instances(processors)):
@@ -899,7 +899,7 @@ def licenses(office_dumps=None, licensing_products=None):
     """GLPI Agent's ``licenseinfos``: Office registrations (``HKLM\\SOFTWARE[\\Wow6432Node]\\Microsoft\\Office``
     dumps), then activated non-OS ``SoftwareLicensingProduct`` instances replacing the Office ones they match."""
     seen = {}
-    for dump in office_dumps or []:
+    for dump in office_dumps if isinstance(office_dumps, list) else []:
         tree = registry_tree(dump)
         for parts, values in tree.items():
             if len(parts) != 3 or parts[1] != "registration":
@@ -1144,8 +1144,8 @@ def powercfg_batteries(xml_text):
 
 def merge_batteries(from_dmidecode, from_powercfg):
     """The dmidecode batteries completed by powercfg's (matched by name and serial, else by position)."""
-    merged = [dict(entry) for entry in from_dmidecode or []]
-    for battery in from_powercfg or []:
+    merged = [dict(entry) for entry in _instances(from_dmidecode)]
+    for battery in _instances(from_powercfg):
         match = next((entry for entry in merged if entry.get("name") == battery.get("name")
                       and str(entry.get("serial")) == str(battery.get("serial"))), None)
         if match is None:
@@ -1182,7 +1182,7 @@ def firewalls(profile_dumps, network_list=None, dns_registered_adapters=None, in
         network_profiles = {parts[1]: values for parts, values in tree.items() if len(parts) == 2 and parts[0] == "profiles"}
         signatures = [values for parts, values in tree.items()
                       if len(parts) == 3 and parts[0] == "signatures" and parts[1] in ("managed", "unmanaged")]
-        for interface in interface_entries or []:
+        for interface in _instances(interface_entries):
             if interface.get("status") != "Up":
                 continue
             profile = None

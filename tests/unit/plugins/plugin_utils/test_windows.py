@@ -363,3 +363,199 @@ def test_server_and_vm_details(reference):
     assert vm["hardware"]["vmsystem"] == "QEMU"
     assert vm["operatingsystem"]["fqdn"] == "vm-7"
     assert vm["bios"]["bdate"] == "2014-04-01"
+
+
+# --- the collector script (pwsh is not installable here: its structure is checked instead) ------------------------
+
+def _script_without_strings(script):
+    script = re.sub(r"@'.*?'@", "", script, flags=re.DOTALL)
+    script = re.sub(r"'[^'\n]*'", "''", script)
+    script = re.sub(r'"(?:`.|[^"`\n])*"', '""', script)
+    return "\n".join(line.split("#", 1)[0] for line in script.splitlines())
+
+
+def test_collector_script_is_balanced():
+    code = _script_without_strings(collector.collector_script())
+    for opening, closing in ("{}", "()", "[]"):
+        depth = 0
+        for char in code:
+            depth += (char == opening) - (char == closing)
+            assert depth >= 0, "unbalanced %s%s" % (opening, closing)
+        assert depth == 0, "unbalanced %s%s" % (opening, closing)
+
+
+def test_every_source_function_is_dispatched_and_defined():
+    script = collector.collector_script()
+    defined = set(re.findall(r"^function (Get-[\w-]+)", script, re.MULTILINE))
+    helpers = {"Get-Instances", "Get-DeviceId"}
+    assert defined - helpers == set(collector.SOURCE_FUNCTIONS)
+    assert re.search(r"^\$SourceFunctions = @\(%s\)$" % ", ".join("'%s'" % name for name in collector.SOURCE_FUNCTIONS),
+                     script, re.MULTILINE)
+    assert set(collector.ADMIN_SOURCES) <= set(collector.SOURCE_FUNCTIONS)
+    assert "@SOURCE_FUNCTIONS@" not in script
+    called = set(re.findall(r"^\s*(?:Add-Wmi|Add-Registry|function|try \{ &|\$\w+ = )?\s*(Add-[\w]+|Get-[\w-]+)", script, re.MULTILINE))
+    assert {"Add-Wmi", "Add-Registry", "Add-RegTree"} <= called
+
+
+def test_collector_script_settings_and_ascii():
+    script = collector.collector_script(check_mode=True, cim_timeout=12, time_budget=90)
+    assert script.startswith("$CheckMode = $true\n$CimTimeout = 12\n$TimeBudget = 90\n")
+    assert all(ord(char) < 128 for char in script)
+    assert "-EncodedCommand" not in script
+    for word in ("Win32_ComputerSystemProduct", "Win32_QuickFixEngineering", "SecurityCenter2", "MSFT_MpComputerStatus",
+                 "GLPI-Agent\\Remote", "Wow6432Node", "WmiMonitorID", "Win32_EncryptableVolume", "FirewallPolicy"):
+        assert word in script
+
+
+def test_collector_command_reads_the_script_from_its_input():
+    from ansible.plugins.loader import shell_loader
+
+    shell = shell_loader.get("powershell")
+    command = collector.collector_command(shell)
+    assert " -EncodedCommand " in command
+    decoded = base64.b64decode(command.rsplit(" ", 1)[1]).decode("utf-16-le")
+    assert "$input" in decoded and "ScriptBlock" in decoded
+    assert len(command) < 2000
+
+
+def test_parse_collector_output():
+    document = {"raw_format": 1, "os_family": "windows", "sources": {}, "errors": {}}
+    noise = "#< CLIXML\r\n<Objs Version=\"1.1.0.1\"><Obj S=\"progress\"/></Objs>\r\n"
+    assert collector.parse_collector_output((noise + json.dumps(document) + "\r\n").encode()) == (document, None)
+    assert collector.parse_collector_output("") [0] is None
+    assert collector.parse_collector_output(None)[1]
+    assert collector.parse_collector_output('{"raw_format": 1, "trunc')[0] is None
+
+
+# --- parsers on odd input -------------------------------------------------------------------------------------------
+
+def test_value_helpers():
+    assert w.wmi_datetime("20140401000000.000000+000").year == 2014
+    assert w.wmi_datetime("/Date(1396310400000)/").month == 4
+    assert w.wmi_datetime("\\/Date(1396310400000)\\/").day == 1
+    assert w.wmi_datetime("2014-04-01T10:11:12").hour == 10
+    assert w.wmi_datetime("garbage") is None
+    assert w.integer("0xffffffff") == 4294967295 and w.integer("12.5") == 12 and w.integer("x") is None
+    assert w.boolean("TRUE") is True and w.boolean(False) is False and w.boolean("?") is None
+    assert w.decode_product_key(b"") is None and w.decode_product_key(bytes(200)) is None
+
+
+def test_typed_collector_values_read_like_the_corpus_text():
+    """``Get-CimInstance`` gives typed values where ``wmic`` gave text: both give the same entries."""
+    text_form = [{"Capacity": "4294967296", "FormFactor": "12", "MemoryType": "0", "SMBIOSMemoryType": "26", "Speed": "2667",
+                  "Removable": "FALSE", "Caption": "Physical Memory", "SerialNumber": "1234"}]
+    typed_form = [{"Capacity": 4294967296, "FormFactor": 12, "MemoryType": 0, "SMBIOSMemoryType": 26, "Speed": 2667,
+                   "Removable": False, "Caption": "Physical Memory", "SerialNumber": "1234"}]
+    assert w.memories(text_form) == w.memories(typed_form) == [
+        {"capacity": 4096, "caption": "Physical Memory", "formfactor": "SODIMM", "removable": False, "speed": "2667",
+         "type": "DDR4", "numslots": 0, "serialnumber": "1234"}]
+
+
+def _registry_dump(path, values):
+    return {"keys": [{"path": path, "values": {name: {"type": kind, "data": data} for name, (kind, data) in values.items()}}]}
+
+
+def test_softwares_of_several_uninstall_roots():
+    base = "HKEY_LOCAL_MACHINE\\SOFTWARE\\%sMicrosoft\\Windows\\CurrentVersion\\Uninstall"
+    dump = {"keys": [
+        {"path": base % "", "values": {}},
+        {"path": base % "" + "\\App64", "values": {"DisplayName": {"type": "REG_SZ", "data": "App"},
+                                                  "DisplayVersion": {"type": "REG_SZ", "data": "1.0"},
+                                                  "EstimatedSize": {"type": "REG_DWORD", "data": 2}}},
+        {"path": base % "Wow6432Node\\", "values": {}},
+        {"path": base % "Wow6432Node\\" + "\\App32", "values": {"DisplayName": {"type": "REG_SZ", "data": "App"},
+                                                                "InstallDate": {"type": "REG_SZ", "data": "20240131"}}},
+        {"path": "HKEY_USERS\\S-1-5-21-1-2-3-1001\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall", "values": {}},
+        {"path": "HKEY_USERS\\S-1-5-21-1-2-3-1001\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Mine",
+         "values": {"DisplayName": {"type": "REG_SZ", "data": "Mine"}, "SystemComponent": {"type": "REG_DWORD", "data": 1}}},
+    ]}
+    found = w.softwares(dump, "x86_64")
+    assert [(entry["name"], entry["arch"]) for entry in found] == [("App", "x86_64"), ("App", "i586"), ("Mine", "x86_64")]
+    assert found[0]["filesize"] == 2048 and found[1]["installdate"] == "31/01/2024"
+    assert found[2]["userid"] == "S-1-5-21-1-2-3-1001" and found[2]["system_category"] == "system_component"
+    section = iw.glpi_section("softwares", found)
+    assert section[1]["install_date"] == "2024-01-31"
+
+
+def test_antivirus_and_accounts():
+    assert w.antivirus([{"displayName": "ESET", "productState": 266240, "versionNumber": "17"}]) == [
+        {"name": "ESET", "version": "17", "enabled": True, "uptodate": True}]
+    assert w.antivirus([{"displayName": "Old", "productState": 262160}])[0]["uptodate"] is False
+    assert w.local_users([{"Name": "bob", "SID": "S-1", "FullName": "Bob B", "LocalAccount": True}, {"Name": "x"}]) == [
+        {"id": "S-1", "login": "bob", "name": "Bob B"}]
+    assert w.logged_users([{"User": "a", "Domain": "D"}, {"User": "a", "Domain": "D"}, {}]) == [{"login": "a", "domain": "D"}]
+    assert w.monitors_from_wmi([{"UserFriendlyName": [68, 69, 76, 76, 0, 0], "ManufacturerName": [68, 69, 76, 0],
+                                 "SerialNumberID": [49, 50, 0], "YearOfManufacture": 2020, "WeekOfManufacture": 12}]) == [
+        {"caption": "DELL", "name": "DELL", "manufacturer": "DEL", "serial": "12", "description": "12/2020"}]
+
+
+def test_operating_system_without_registry():
+    system = w.operating_system({"Win32_OperatingSystem": [{"Caption": "Microsoft Windows Server 2016", "Version": "10.0.14393",
+                                                            "CSDVersion": None, "OSArchitecture": "64 bits",
+                                                            "InstallDate": "20170102030405.000000+060"}],
+                                 "Win32_ComputerSystem": [{"Name": "S", "Domain": "x.lan", "PartOfDomain": "TRUE"}]},
+                                timezone={"name": "UTC", "offset_minutes": -210})
+    assert system["install_date"] == "2017-01-02 03:04:05" and system["arch"] == "64-bit"
+    assert system["fqdn"] == "S.x.lan" and system["timezone"] == {"name": "UTC", "offset": "-0330"}
+
+
+# --- fuzzing --------------------------------------------------------------------------------------------------------
+
+PARSERS = (
+    lambda data: w.bios({"Win32_Bios": data, "Win32_ComputerSystem": data, "Win32_BaseBoard": data}),
+    lambda data: w.cpus(data, data), lambda data: w.memories(data, data), lambda data: w.drives(data, data, data, data),
+    lambda data: w.storages(data), lambda data: w.interfaces(data, data, data), lambda data: w.softwares(data, "i586", data, data),
+    w.appx_packages, w.hotfixes, lambda data: w.licenses([data], data), lambda data: w.last_user(data, data, data, data, data),
+    lambda data: w.videos(data, data), w.usb_devices, w.powercfg_batteries, lambda data: w.firewalls({"DomainProfile": data}, data, data, data),
+    lambda data: w.usb_printer_serials(data, data), lambda data: w.virtual_machines(data, data, data, data),
+    lambda data: w.hardware({"Win32_OperatingSystem": data}, data, data), lambda data: w.operating_system({"x": data}, data, data),
+    w.sounds, w.wmi_batteries, w.monitors_from_wmi, lambda data: w.antivirus(data, data), w.local_users, w.local_groups,
+    w.logged_users, w.office_license, lambda data: w.media_type("PCI\\X", data), w.parse_usb_ids,
+)
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2 ** 70, 2 ** 70) | st.floats(allow_nan=True) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(["keys", "path", "values", "data", "type", "Name", "DeviceID", "InterfaceIndex", "IPAddress", "Size",
+                         "MediaType", "HotFixID", "PartialProductKey", "ID", "LicenseStatus", "UserName", "InstallDate",
+                         "PNPDeviceID", "Capacity", "MemoryDevices", "EnableFirewall", "Category", "instance"]) | st.text(max_size=8),
+        children, max_size=5),
+    max_leaves=25)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=JSON_VALUES)
+def test_parsers_never_raise_on_random_json(data):
+    for parser in PARSERS:
+        result = parser(data)
+        assert isinstance(result, (list, dict, str, type(None)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10 ** 6), sample=st.sampled_from(["cpus/7", "softwares/10_russian", "networks/10-net", "firewall/10",
+                                                               "videos/intel+nvidia", "storages/latitude-7480"]))
+def test_parsers_never_raise_on_mutated_corpus_samples(seed, sample, mutate):
+    if not (CORPUS / "index.json").exists():
+        pytest.skip("corpus absent")
+    sources = corpus_sources(types.SimpleNamespace(entry=_index_entry(sample)))
+    damaged = mutate(json.dumps(sources).encode(), seed)
+    try:
+        sources = json.loads(damaged.decode("utf-8", "replace"))
+    except ValueError:
+        sources = {"wmi": {"Win32_Processor": damaged.decode("latin-1")}, "registry": damaged.decode("latin-1")}
+    if not isinstance(sources, dict):
+        sources = {"wmi": sources}
+    content, warnings = iw.build_content(sources)
+    assert warnings == [] and isinstance(content, dict)
+    w.powercfg_batteries(damaged)
+    w.appx_packages(damaged.decode("utf-8", "replace"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=300))
+def test_text_parsers_never_raise_on_bytes(data):
+    assert isinstance(w.powercfg_batteries(data), list)
+    assert isinstance(w.appx_packages(data.decode("latin-1")), list)
+    assert isinstance(w.parse_usb_ids(data.decode("latin-1")), dict)
+    assert w.decode_product_key(data) is None or len(w.decode_product_key(data)) == 29
+    assert isinstance(collector.parse_collector_output(data), tuple)
