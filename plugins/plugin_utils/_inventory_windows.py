@@ -24,6 +24,7 @@ import binascii
 import re
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _edid
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _windows as w
 
 # The keys GLPI 10's strict schema knows per section (a single unknown key makes it refuse the document).
@@ -381,8 +382,6 @@ def build_content(sources):
 def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None, provider=None):
     """The GLPI inventory document of a Windows host and the warnings met on the way (``_inventory.build_inventory``'s
     contract: ``collected`` is the collector's whole result)."""
-    from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory  # pylint: disable=import-outside-toplevel
-
     sources = collected.get("sources") if isinstance(collected.get("sources"), dict) else {}
     warnings = _inventory.source_warnings(collected)
     content = {"versionprovider": _inventory.build_versionprovider(provider)}

@@ -27,6 +27,7 @@ it cannot read.
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import re
 import xml.etree.ElementTree as ElementTree
 
@@ -545,12 +546,10 @@ def _ipv6_mask(prefix):
     if length is None or not 0 <= length <= 128:
         return None
     value = (((1 << length) - 1) << (128 - length)) if length else 0
-    import ipaddress  # pylint: disable=import-outside-toplevel
     return str(ipaddress.IPv6Address(value))
 
 
 def _ipv6_subnet(address, mask):
-    import ipaddress  # pylint: disable=import-outside-toplevel
     try:
         return str(ipaddress.IPv6Address(int(ipaddress.IPv6Address(address)) & int(ipaddress.IPv6Address(mask))))
     except (ValueError, TypeError):
