@@ -183,9 +183,9 @@ def vmsystem(sources):
     bios = w._first_instance(wmi.get("Win32_Bios") or wmi.get("Win32_BIOS"))  # pylint: disable=protected-access
     if not computer and not bios:
         return None
-    haystack = " ".join(w.text(value) or "" for value in (computer.get("Model"), computer.get("Manufacturer"),
-                                                            bios.get("Manufacturer"), bios.get("SMBIOSBIOSVersion"),
-                                                            bios.get("SerialNumber")))
+    values = (computer.get("Model"), computer.get("Manufacturer"), bios.get("Manufacturer"), bios.get("SMBIOSBIOSVersion"),
+              bios.get("SerialNumber"))
+    haystack = " ".join(w.text(value) or "" for value in values)
     if re.search(r"Microsoft Corporation", haystack) and re.search(r"Virtual", haystack):
         return "Hyper-V"
     for pattern, name in _VM_MODELS:
