@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import math
 import re
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._canonical import canonical_manufacturer
 
@@ -62,7 +63,7 @@ def integer(value):
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return int(value) if value == value and abs(value) < 1e30 else None
+        return int(value) if not math.isnan(value) and abs(value) < 1e30 else None
     if isinstance(value, str):
         value = value.strip()
         try:

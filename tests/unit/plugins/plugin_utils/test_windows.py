@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import pathlib
 import re
@@ -504,7 +503,7 @@ def test_operating_system_without_registry():
 PARSERS = (
     lambda data: w.bios({"Win32_Bios": data, "Win32_ComputerSystem": data, "Win32_BaseBoard": data}),
     lambda data: w.cpus(data, data), lambda data: w.memories(data, data), lambda data: w.drives(data, data, data, data),
-    lambda data: w.storages(data), lambda data: w.interfaces(data, data, data), lambda data: w.softwares(data, "i586", data, data),
+    w.storages, lambda data: w.interfaces(data, data, data), lambda data: w.softwares(data, "i586", data, data),
     w.appx_packages, w.hotfixes, lambda data: w.licenses([data], data), lambda data: w.last_user(data, data, data, data, data),
     lambda data: w.videos(data, data), w.usb_devices, w.powercfg_batteries, lambda data: w.firewalls({"DomainProfile": data}, data, data, data),
     lambda data: w.usb_printer_serials(data, data), lambda data: w.virtual_machines(data, data, data, data),
