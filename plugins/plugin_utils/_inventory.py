@@ -44,9 +44,9 @@ VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 # Single-object sections first, then lists; the order of a written document.
 SECTION_ORDER = (
     "accesslog", "hardware", "bios", "operatingsystem", "versionprovider",
-    "batteries", "controllers", "cpus", "drives", "envs", "firewalls", "local_groups", "local_users", "memories", "modems",
-    "monitors", "networks", "ports", "powersupplies", "processes",
-    "slots", "softwares", "sounds", "storages", "usbdevices", "users", "videos",
+    "antivirus", "batteries", "controllers", "cpus", "drives", "envs", "firewalls", "licenseinfos", "local_groups",
+    "local_users", "memories", "modems", "monitors", "networks", "ports", "powersupplies", "processes",
+    "slots", "softwares", "sounds", "storages", "usbdevices", "users", "videos", "virtualmachines",
 )
 # What GLPI's schemas require of a list entry: an entry without it would make GLPI refuse the whole document.
 REQUIRED_FIELDS = {
@@ -500,7 +500,7 @@ def _complete_entries(name, section, warnings):
 
 
 def section_builders(os_family):
-    """The section builders for the target's ``os_family`` (``linux``, ``darwin``, ``freebsd``); Linux's otherwise."""
+    """The section builders for the target's ``os_family`` (``linux``, ``darwin``, ``freebsd``, ``windows``); Linux's otherwise."""
     # Imported here: those modules use this one's helpers.
     if os_family == "darwin":
         from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory_darwin  # pylint: disable=import-outside-toplevel
@@ -508,6 +508,9 @@ def section_builders(os_family):
     if os_family == "freebsd":
         from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory_freebsd  # pylint: disable=import-outside-toplevel
         return _inventory_freebsd.SECTION_BUILDERS
+    if os_family == "windows":
+        from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory_windows  # pylint: disable=import-outside-toplevel
+        return _inventory_windows.SECTION_BUILDERS
     return SECTION_BUILDERS
 
 
