@@ -81,8 +81,8 @@ options:
     description:
       - Write the inventories as C(<local_path>/<deviceid>.json) (always complete: C(--json --full)) instead of the
         target's destination; nothing is sent to a server. The directory must exist.
-      - The agent's server targets are switched off for the run (C(--server=)), and the selected remotes are handed to
-        C(--remote), from whatever target they are registered with.
+      - The agent's server targets are switched off for the run with C(--server=,) (the agent splits its server setting on
+        commas: an empty list), and the selected remotes are handed to C(--remote), from whatever target they are registered with.
     type: path
   return_inventory:
     description:
@@ -227,7 +227,7 @@ command:
   returned: always
   type: list
   elements: str
-  sample: ["--tasks", "remoteinventory", "--logger", "stderr", "--server=", "--local", "/var/tmp/inv", "--json", "--full"]
+  sample: ["--tasks", "remoteinventory", "--logger", "stderr", "--server=,", "--local", "/var/tmp/inv", "--json", "--full"]
 log:
   description: The agent's log lines (its standard error), passwords masked. Empty in check mode.
   returned: always
@@ -335,10 +335,10 @@ def destination_args(target):
     if target["type"] == "server":
         if not target.get("url"):
             raise GlpiRemoteError("glpi-remote shows no URL for target %s" % target["id"])
-        return ["--local=", "--server", target["url"]]
+        return ["--local=,", "--server", target["url"]]
     if not target.get("path"):
         raise GlpiRemoteError("glpi-remote shows no path for target %s" % target["id"])
-    return ["--server=", "--local", target["path"]]
+    return ["--server=,", "--local", target["path"]]
 
 
 def plan(params, remote_tool_factory):
@@ -402,7 +402,7 @@ def plan(params, remote_tool_factory):
         expected = [dict(deviceid=r["deviceid"], url=u, target="local0" if local_path else r["target"])
                     for r, u in zip(rows, remotes_arg or [r["url"] for r in rows])]
     if local_path:
-        args += ["--server=", "--local", local_path, "--json", "--full"]
+        args += ["--server=,", "--local", local_path, "--json", "--full"]
     if remotes_arg is not None:
         args += ["--remote", ",".join(remotes_arg)] if remotes_arg else []
     if params["remote_workers"] is not None:
@@ -447,7 +447,7 @@ def run(module, agent, remote_tool_factory):
     module.no_log_values.update(agent.secrets)
     if agent.exposes_argv and any(parse_url(r["url"])["password"] for r in expected) and remotes_arg:
         raise GlpiRemoteError("%s is not a Perl script: the remote's password would be on its command line; refusing" % agent.path)
-    command = [agent.mask(",".join(mask_url(u) for u in remotes_arg)) if index and args[index - 1] == "--remote" else agent.mask(arg)
+    command = [",".join(agent.mask(mask_url(u)) for u in remotes_arg) if index and args[index - 1] == "--remote" else agent.mask(arg)
                for index, arg in enumerate(args)]
     result = dict(changed=False, command=command, log=[], agent_version=version["version"], remotes=[])
     if not expected:
