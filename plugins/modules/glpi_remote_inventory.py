@@ -21,7 +21,7 @@ description:
   - The agent exits 0 even when remotes failed; the outcome of each remote is read from the agent's log lines
     (C(New inventory from <deviceid> for <target>), C(Inventory saved in <file>), C(Remoteinventory worker[N] failed to handle <url>))
     and checked against the files written.
-  - Passwords never appear on a command line. C(glpi-agent) and C(glpi-remote) are Perl scripts: the module runs them with
+  - Passwords never appear on a command line. C(glpi-agent) and C(glpi-remote) are Perl scripts, so the module runs them with
     C(perl -e) and hands them their arguments on standard input, the C(--remote) URL with its password included. Results,
     messages and the log lines returned show C(****) instead of every password.
   - Runs on the collector; use C(delegate_to) or a play on that host, and usually O(ignore:become=true), since the agent's
@@ -47,7 +47,7 @@ options:
       - An ad-hoc remote, as C(glpi-remote) takes it, for example C(ssh://inventory@web01.example.org?mode=libssh2).
         It is not registered; the agent inventories it for this run only.
       - Better give the password in O(password). A comma is not allowed (the agent splits C(--remote) on commas).
-      - Mutually exclusive with O(deviceid), O(protocol), O(host), O(port), O(username) and O(mode).
+      - Mutually exclusive with O(deviceid), O(host), O(port), O(username) and O(mode).
     type: str
   protocol:
     description:
@@ -79,10 +79,10 @@ options:
     choices: [ssh, libssh2, perl, ssl]
   local_path:
     description:
-      - Write the inventories as C(<local_path>/<deviceid>.json) (always complete: C(--json --full)) instead of the
+      - Write the inventories as C(<local_path>/<deviceid>.json) (always complete, C(--json --full)) instead of the
         target's destination; nothing is sent to a server. The directory must exist.
       - The agent's server targets are switched off for the run with C(--server=,) (the agent splits its server setting on
-        commas: an empty list), and the selected remotes are handed to C(--remote), from whatever target they are registered with.
+        commas, leaving an empty list), and the selected remotes are handed to C(--remote), from whatever target they are registered with.
     type: path
   return_inventory:
     description:
@@ -100,7 +100,7 @@ options:
     type: int
   force:
     description:
-      - Ignore the remotes' next-run dates (C(--force)): they matter with the agent's C(remote-scheduling) setting and
+      - Ignore the remotes' next-run dates (C(--force)), which matter with the agent's C(remote-scheduling) setting and
         for remotes that failed recently.
     type: bool
     default: false
@@ -238,7 +238,7 @@ agent_version:
   description: The version of GLPI Agent, as C(glpi-agent --version) prints it.
   returned: always
   type: str
-  sample: 1.11
+  sample: "1.11"
 """
 
 import json
