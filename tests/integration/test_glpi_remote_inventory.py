@@ -14,7 +14,6 @@ output, not in any file left under the test's directory (the agent's world inclu
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import sys
 from urllib.parse import quote

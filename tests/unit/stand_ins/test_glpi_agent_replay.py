@@ -96,8 +96,11 @@ def test_replay_last_list(lab):
     command, recorded = match.groups()
     proc = run(lab, command)
     assert proc.returncode == 0 and proc.stderr == ""
-    squeeze = lambda t: re.sub(" {2,}", "  ", t.strip())  # noqa: E731
-    assert squeeze(proc.stdout).splitlines() == squeeze(recorded).splitlines()
+    assert _squeeze(proc.stdout).splitlines() == _squeeze(recorded).splitlines()
+
+
+def _squeeze(text):
+    return re.sub(" {2,}", "  ", text.strip())
 
 
 def test_log_shows_argv_and_environment(lab):
