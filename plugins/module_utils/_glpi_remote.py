@@ -333,6 +333,172 @@ def describe_remote(row):
     return result
 
 
+# --- glpi-agent: version and remoteinventory log (pure) ---------------------------------
+
+# GLPI Agent 1.0 brought the remoteinventory task (ssh and WinRM remotes, ``--remote``).
+REMOTE_INVENTORY_SINCE = (1, 0)
+_VERSION_RE = re.compile(r"^(?P<provider>.*?)\s*Agent\s*\((?P<version>[^)]*)\)")
+_LOG_RE = re.compile(r"^\[(?P<level>[a-z]+\d?)\] (?:\[worker (?P<worker>\d+)\] (?P<remoteid>[^,\s]+), )?(?P<message>.*)$")
+_LOG_TARGET_RE = re.compile(r"^target (?P<id>\S+): (?P<type>\w+)(?: (?P<location>.*))?$")
+_LOG_NEW_RE = re.compile(r"^New (?P<event>.+?) from (?P<deviceid>\S+) for (?P<target>\S+?)(?: \(tag=(?P<tag>.*)\))?$")
+_LOG_SAVED_RE = re.compile(r"^Inventory saved in (?P<file>.+?)\s*$")
+_LOG_FAILED_RE = re.compile(r"^Remoteinventory worker\[(?P<worker>\d+)\] failed to handle (?P<url>.*?)\s*$")
+NO_TARGET = "No target defined, aborting"
+
+
+def parse_agent_version(text):
+    """``glpi-agent --version`` output -> dict(provider, version (str), numbers (tuple of ints)), or None; never raises.
+
+    GLPI Agent prints ``GLPI Agent (1.12-dev)``; its predecessor ``FusionInventory Agent (2.6)``.
+    """
+    for line in _lines(text):
+        match = _VERSION_RE.match(line.strip())
+        if match:
+            numbers = tuple(int(n) for n in re.findall(r"\d+", match.group("version").split("-")[0])[:3])
+            return dict(provider=match.group("provider").strip(), version=match.group("version").strip(), numbers=numbers)
+    return None
+
+
+def supports_remote_inventory(version):
+    """Whether a :func:`parse_agent_version` result is a GLPI Agent with the remoteinventory task."""
+    return bool(version) and version.get("provider") == "GLPI" and tuple(version.get("numbers") or ()) >= REMOTE_INVENTORY_SINCE
+
+
+def parse_agent_log(text):
+    """The ``--logger=stderr`` lines of a ``glpi-agent --tasks remoteinventory`` run -> dict; never raises.
+
+    Keys: ``targets`` (list of dict(id, type, location)), ``inventories`` (one per
+    ``New inventory from <deviceid> for <target>``: dict(deviceid, target, worker (int
+    or None), tag, file (from the following ``Inventory saved in``, or None), errors
+    (the ``[error]`` lines of the same worker, or unprefixed ones after it in a
+    single-remote run))), ``failures`` (dict(worker, url) from ``Remoteinventory
+    worker[N] failed to handle <masked url>``), ``errors`` and ``warnings`` (the other
+    lines of those levels, prefix kept), ``no_target`` (the agent had no target).
+    Facts: the glpiops reference FACTS.md section 4 and its remoteinventory transcript.
+    """
+    result = dict(targets=[], inventories=[], failures=[], errors=[], warnings=[], no_target=False)
+    current = {}  # worker (or None) -> its last inventory
+    for raw in _lines(text):
+        match = _LOG_RE.match(raw.strip())
+        if not match:
+            continue
+        level, message = match.group("level"), match.group("message")
+        worker = int(match.group("worker")) if match.group("worker") else None
+        found = _LOG_TARGET_RE.match(message) if level == "info" and worker is None else None
+        if found:
+            target = dict(id=found.group("id"), type=found.group("type"))
+            if found.group("location"):
+                target["location"] = found.group("location")
+            result["targets"].append(target)
+            continue
+        found = _LOG_NEW_RE.match(message) if level == "info" else None
+        if found:
+            inventory = dict(deviceid=found.group("deviceid"), target=found.group("target"), worker=worker,
+                             tag=found.group("tag"), file=None, errors=[])
+            result["inventories"].append(inventory)
+            current[worker] = inventory
+            continue
+        found = _LOG_SAVED_RE.match(message) if level == "info" else None
+        if found and current.get(worker) is not None:
+            current[worker]["file"] = found.group("file")
+            continue
+        found = _LOG_FAILED_RE.match(message) if level == "error" else None
+        if found:
+            result["failures"].append(dict(worker=int(found.group("worker")), url=found.group("url")))
+            continue
+        if level == "error":
+            if message.strip() == NO_TARGET:
+                result["no_target"] = True
+            owner = current.get(worker)
+            if owner is not None:
+                owner["errors"].append(message)
+            else:
+                result["errors"].append(raw.strip())
+        elif level == "warning":
+            result["warnings"].append(raw.strip())
+    return result
+
+
+def _identity(url):
+    parsed = parse_url(url)
+    return (parsed["protocol"], (parsed["host"] or "").lower(), effective_port(parsed["protocol"], parsed["port"], parsed["modes"]),
+            parsed["username"])
+
+
+def remote_outcomes(expected, log, existing_files=()):
+    """What happened to each remote of a run -> list of dict(deviceid, target, url, status, message, file); never raises.
+
+    ``expected``: the remotes handed to the run, dict(deviceid (None when the agent
+    will choose it), url, target); ``log``: :func:`parse_agent_log`; ``existing_files``:
+    the output files that exist after the run.  A remote is ``ok`` when the agent
+    logged a new inventory for it without error and, for a local target, the file it
+    says it saved exists; ``failed`` otherwise (the agent exits 0 either way).  URLs
+    are masked; remotes the log names but ``expected`` lacks are added.
+    """
+    existing = set(existing_files or ())
+    types = dict((t.get("id"), t.get("type")) for t in log.get("targets") or [])
+    pending = [dict(remote) for remote in expected or []]
+    used = [False] * len(pending)
+    outcomes = []
+
+    def claim(predicate):
+        for index, remote in enumerate(pending):
+            if not used[index] and predicate(remote):
+                used[index] = True
+                return remote
+        return None
+
+    for inventory in log.get("inventories") or []:
+        remote = claim(lambda r, d=inventory["deviceid"]: r.get("deviceid") == d)
+        if remote is None:
+            free = [i for i, r in enumerate(pending) if not used[i] and not r.get("deviceid")]
+            if len(free) == 1:
+                remote = pending[free[0]]
+                used[free[0]] = True
+        target = inventory.get("target") or (remote or {}).get("target")
+        local = types.get(target, "local" if (target or "").startswith("local") else "server") == "local"
+        outcome = dict(deviceid=inventory["deviceid"], target=target, url=mask_url((remote or {}).get("url")), file=inventory.get("file"))
+        if inventory.get("errors"):
+            outcome.update(status="failed", message="; ".join(inventory["errors"]))
+        elif local and not inventory.get("file"):
+            outcome.update(status="failed", message="new inventory, but GLPI Agent logged no file for it")
+        elif local and inventory["file"] not in existing:
+            outcome.update(status="failed", message="GLPI Agent logged %s, but there is no such file" % inventory["file"])
+        elif local:
+            outcome.update(status="ok", message="inventory saved in %s" % inventory["file"])
+        else:
+            outcome.update(status="ok", message="inventory sent to %s" % target)
+        outcomes.append(outcome)
+    for failure in log.get("failures") or []:
+        identity = _identity(failure["url"])
+        remote = claim(lambda r: mask_url(r.get("url")) == mask_url(failure["url"])) or claim(lambda r: _identity(r.get("url")) == identity)
+        outcomes.append(dict(deviceid=(remote or {}).get("deviceid"), target=(remote or {}).get("target"), url=mask_url(failure["url"]),
+                             file=None, status="failed", message="Remoteinventory worker[%d] failed to handle %s"
+                             % (failure["worker"], mask_url(failure["url"]))))
+    for index, remote in enumerate(pending):
+        if not used[index]:
+            outcomes.append(dict(deviceid=remote.get("deviceid"), target=remote.get("target"), url=mask_url(remote.get("url")), file=None,
+                                 status="failed", message="GLPI Agent produced no inventory for it (a single remote's failure is logged "
+                                 "at debug level only: run glpi-agent with --debug to see why)"))
+    return outcomes
+
+
+def with_deviceid(url, deviceid):
+    """``url`` with ``deviceid=<deviceid>`` in its query (unless it names one), so that the agent keeps that identity."""
+    if not deviceid or not isinstance(url, str) or parse_url(url)["deviceid"]:
+        return url
+    head, sep, fragment = url.partition("#")
+    if "?" in head:
+        head += ("" if head.endswith(("?", "&")) else "&") + "deviceid=" + deviceid
+    else:
+        scheme_end = head.find("://")
+        rest = head[scheme_end + 3:] if scheme_end >= 0 else head
+        if "/" not in rest and parse_url(url)["protocol"] == "winrm":
+            head += "/"
+        head += "?deviceid=" + deviceid
+    return head + sep + fragment
+
+
 # --- running the tool -------------------------------------------------------------------
 
 
@@ -358,8 +524,8 @@ def read_first_line(path):
         return ""
 
 
-class GlpiRemote(object):
-    """One ``glpi-remote`` installation.
+class PerlTool(object):
+    """One Perl program of GLPI Agent (``glpi-remote``, ``glpi-agent``), run without its arguments on a command line.
 
     ``run_command(argv, stdin_bytes) -> (rc, stdout, stderr)`` runs a process
     (see :func:`module_runner`); ``perl`` is the interpreter (from the script's
@@ -393,6 +559,10 @@ class GlpiRemote(object):
             payload = b"".join(arg.encode("utf-8", "surrogateescape") + b"\0" for arg in args)
             return list(self.perl) + ["-e", LOADER, self.path], payload
         return [self.path] + args, None
+
+
+class GlpiRemote(PerlTool):
+    """One ``glpi-remote`` installation (see :class:`PerlTool`)."""
 
     def run(self, args):
         """Run the tool -> (stdout, stderr); raises :class:`GlpiRemoteError` on any failure."""
@@ -441,6 +611,26 @@ class GlpiRemote(object):
         return parse_changes(stdout)
 
 
+class GlpiAgent(PerlTool):
+    """One ``glpi-agent`` installation (see :class:`PerlTool`): its version, and runs whose log is read."""
+
+    def version(self):
+        """-> :func:`parse_agent_version` result; raises :class:`GlpiRemoteError` when the agent does not answer."""
+        argv, stdin = self.argv_and_stdin(["--version"])
+        rc, stdout, stderr = self.run_command(argv, stdin)
+        version = parse_agent_version(stdout)
+        if rc != 0 or not version:
+            raise GlpiRemoteError(self.mask("%s --version failed: %s" % (self.path, " ".join((stderr + stdout).split()) or "exit code %s" % rc)),
+                                  rc=rc, stdout=self.mask(stdout), stderr=self.mask(stderr))
+        return version
+
+    def run(self, args):
+        """Run the agent -> (rc, stdout, stderr), every known secret masked; never raises for the agent's failures."""
+        argv, stdin = self.argv_and_stdin(args)
+        rc, stdout, stderr = self.run_command(argv, stdin)
+        return rc, self.mask(stdout), self.mask(stderr)
+
+
 def module_runner(module):
     """A ``run_command`` for :class:`GlpiRemote` backed by ``AnsibleModule.run_command``."""
 
@@ -451,15 +641,30 @@ def module_runner(module):
     return run
 
 
-def from_module(module, path=None, vardir=None):
-    """The tool as an Ansible module finds it: ``path`` or ``glpi-remote`` on PATH and GLPI Agent's install dirs."""
+def find_tool(module, name, path=None, option=None, extra_dirs=()):
+    """Path of GLPI Agent's tool ``name``: ``path``, else ``PATH``, ``extra_dirs`` and the agent's install dirs.
+
+    -> (path, perl argv prefix or None); raises :class:`GlpiRemoteError` when it is missing.
+    """
     if not path:
-        path = module.get_bin_path("glpi-remote", opt_dirs=list(TOOL_DIRS))
+        path = module.get_bin_path(name, opt_dirs=list(extra_dirs) + list(TOOL_DIRS))
     if not path:
-        raise GlpiRemoteError("glpi-remote was not found: install GLPI Agent on this host, or set glpi_remote_path")
+        raise GlpiRemoteError("%s was not found: install GLPI Agent on this host, or set %s" % (name, option or name.replace("-", "_") + "_path"))
     if not os.path.isfile(path):
-        raise GlpiRemoteError("glpi-remote was not found at %s" % path)
+        raise GlpiRemoteError("%s was not found at %s" % (name, path))
     perl = perl_from_shebang(read_first_line(path))
     if perl and "/" not in perl[0]:
         perl = [module.get_bin_path(perl[0]) or perl[0]]
+    return path, perl
+
+
+def from_module(module, path=None, vardir=None, extra_dirs=()):
+    """The tool as an Ansible module finds it: ``path`` or ``glpi-remote`` on PATH and GLPI Agent's install dirs."""
+    path, perl = find_tool(module, "glpi-remote", path, "glpi_remote_path", extra_dirs)
     return GlpiRemote(module_runner(module), path, vardir=vardir, perl=perl)
+
+
+def agent_from_module(module, path=None, vardir=None):
+    """``glpi-agent`` as an Ansible module finds it: ``path``, or on PATH and GLPI Agent's install dirs."""
+    path, perl = find_tool(module, "glpi-agent", path, "glpi_agent_path")
+    return GlpiAgent(module_runner(module), path, vardir=vardir, perl=perl)

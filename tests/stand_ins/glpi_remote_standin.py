@@ -21,7 +21,9 @@ import stat
 
 HERE = pathlib.Path(__file__).resolve().parent
 SCRIPT = HERE / "glpi-remote"
+AGENT_SCRIPT = HERE / "glpi-agent"
 TRANSCRIPT = HERE.parents[2] / "shared" / "reference" / "glpi-agent" / "glpi-remote-transcript.txt"
+RUNS_TRANSCRIPT = HERE.parents[2] / "shared" / "reference" / "glpi-agent" / "remoteinventory-transcript.txt"
 
 # The lab of the transcript (its header): sshd on 127.0.0.1:2222 with user ``inventory``, whose client
 # keys and known_hosts live in HOME=/srv/lab/sshd/clienthome; nothing listens for WinRM.
@@ -33,15 +35,21 @@ LAB_INC = ["./lib", LAB_LIB, "/etc/perl", "/usr/local/lib/x86_64-linux-gnu/perl/
            "/usr/lib/x86_64-linux-gnu/perl/5.36", "/usr/share/perl/5.36", "/usr/local/lib/site_perl"]
 
 
-def install(bin_dir, perl=None):
-    """Write the stand-in as ``bin_dir/glpi-remote`` with a ``#!`` line for ``perl`` -> its path."""
+def install(bin_dir, perl=None, script=SCRIPT):
+    """Write the stand-in (``glpi-remote`` by default) into ``bin_dir`` with a ``#!`` line for ``perl`` -> its path."""
     bin_dir = pathlib.Path(bin_dir)
     bin_dir.mkdir(parents=True, exist_ok=True)
     perl = perl or shutil.which("perl") or "/usr/bin/perl"
-    path = bin_dir / "glpi-remote"
-    path.write_text("#!%s\n%s" % (perl, SCRIPT.read_text()))
+    path = bin_dir / script.name
+    path.write_text("#!%s\n%s" % (perl, script.read_text()))
     path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return path
+
+
+def install_agent(bin_dir, perl=None):
+    """Write the ``glpi-agent`` stand-in and the ``glpi-remote`` one beside it, as the agent's packages do -> the agent's path."""
+    install(bin_dir, perl)
+    return install(bin_dir, perl, AGENT_SCRIPT)
 
 
 def epoch(text):
@@ -134,3 +142,18 @@ def clock_of(call):
     if not match:
         return None
     return "%s-%s-%sT%s:%s:%s" % match.groups()
+
+
+_RUN_RE = re.compile(r"^\$ (?P<command>.*)\n--- stdout ---\n(?P<stdout>(?:.*\n)*?)--- stderr ---\n(?P<stderr>(?:.*\n)*?)"
+                     r"--- rc=(?P<rc>\d+)(?: wall=[\d.]+s)? ---\n(?:--- files in (?P<dir>\S+) ---\n(?P<files>(?:[^$\n].*\n)*))?", re.M)
+
+
+def run_calls(text=None):
+    """Every recorded call of the remoteinventory transcript: dict(command, stdout, stderr, rc, files_dir, files)."""
+    if text is None:
+        text = RUNS_TRANSCRIPT.read_text()
+    if not text.endswith("\n"):
+        text += "\n"
+    return [dict(command=m.group("command"), stdout=m.group("stdout"), stderr=m.group("stderr"), rc=int(m.group("rc")),
+                 files_dir=m.group("dir"), files=[f for f in (m.group("files") or "").splitlines() if f.strip()])
+            for m in _RUN_RE.finditer(text)]
