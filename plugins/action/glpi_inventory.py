@@ -45,6 +45,12 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_client import (
     planned_delivery,
 )
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._spool import Spool
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._windows_collector import (
+    RAW_FORMAT as WINDOWS_RAW_FORMAT,
+    collector_command,
+    collector_script,
+    parse_collector_output,
+)
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._local_target import (
     LocalTargetError,
     document_path,
@@ -101,19 +107,24 @@ class ActionModule(ActionBase):
         if params["collect_timeout"] < 1:
             raise AnsibleActionFail("collect_timeout must be at least 1 second, got %s" % params["collect_timeout"])
 
-        collected = self._execute_module(
-            module_name=COLLECTOR,
-            module_args=self._collector_args(params),
-            task_vars=task_vars,
-        )
+        if self._windows_target():
+            collected = self._collect_windows(params)
+            expected_format = WINDOWS_RAW_FORMAT
+        else:
+            collected = self._execute_module(
+                module_name=COLLECTOR,
+                module_args=self._collector_args(params),
+                task_vars=task_vars,
+            )
+            expected_format = RAW_FORMAT
         if collected.get("failed"):
             message = python_missing_message(collected) if "raw_format" not in collected else None
             return dict(failed=True, msg=message or "collection failed on the target: %s" % collected.get("msg", "unknown error"),
                         **{k: v for k, v in collected.items() if k in ("rc", "module_stderr", "module_stdout", "exception")})
-        if collected.get("raw_format") != RAW_FORMAT:
+        if collected.get("raw_format") != expected_format:
             raise AnsibleActionFail(
                 "the collector on the target returned format %r, this controller expects %r: mixed glpiops.glpi versions?"
-                % (collected.get("raw_format"), RAW_FORMAT)
+                % (collected.get("raw_format"), expected_format)
             )
 
         deviceid, deviceid_source = self._deviceid(collected, params, task_vars)
@@ -153,6 +164,26 @@ class ActionModule(ActionBase):
             result["warnings"] = ["kept in the spool %s, to be sent by the next run that reaches GLPI: %s"
                                   % (params["spool_path"], delivery["msg"])]
         return result
+
+    def _windows_target(self):
+        """Windows (winrm, psrp, or ssh into PowerShell): the connection's shell is PowerShell's."""
+        return getattr(getattr(self._connection, "_shell", None), "SHELL_FAMILY", "") == "powershell"
+
+    def _collect_windows(self, params):
+        """Run the PowerShell collector in one execution: the script goes in as the command's input, not in its
+        command line (``-EncodedCommand`` would hit the command line's length limit)."""
+        budget = max(60, params["collect_timeout"] * 30)
+        script = collector_script(check_mode=self._task.check_mode, cim_timeout=params["collect_timeout"], time_budget=budget)
+        outcome = self._low_level_execute_command(collector_command(self._connection._shell), in_data=script)
+        collected, error = parse_collector_output(outcome.get("stdout", ""))
+        if error:
+            return dict(failed=True, msg="the PowerShell collector failed (rc %s): %s %s"
+                        % (outcome.get("rc"), error, (outcome.get("stderr") or "").strip()[:500]))
+        if params["deviceid"]:
+            collected.update(deviceid=params["deviceid"], deviceid_source="option")
+        elif collected.get("deviceid_source") == "read":
+            collected["deviceid_source"] = "target"  # the words of the Linux collector, documented in RETURN
+        return collected
 
     def _deviceid(self, collected, params, task_vars):
         """The target's deviceid, or the controller's for a target that could not store its own."""

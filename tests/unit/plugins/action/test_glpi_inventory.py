@@ -211,3 +211,50 @@ def test_server_options_fall_back_to_the_controllers_environment(collected_debia
     assert result["delivery"]["status"] == "spooled", result
     assert "from-the-env" not in json.dumps(result)
     assert len(os.listdir(tmp_path / "spool")) == 1
+
+
+WINDOWS_COLLECTED = {
+    "raw_format": 1, "os_family": "windows", "deviceid": "WKS-042-2026-11-23-09-00-00", "deviceid_source": "read", "changed": False,
+    "sources": {
+        "clock": 1795420800,
+        "wmi": {
+            "Win32_ComputerSystem": [{"Name": "WKS-042", "Domain": "corp.example", "Manufacturer": "Dell Inc.", "Model": "Latitude 7480",
+                                      "TotalPhysicalMemory": "17066323968", "PartOfDomain": True}],
+            "Win32_OperatingSystem": [{"Caption": "Microsoft Windows 11 Pro", "Version": "10.0.22631", "BuildNumber": "22631",
+                                       "OSArchitecture": "64-bit", "CSName": "WKS-042"}],
+            "Win32_BIOS": [{"SMBIOSBIOSVersion": "1.35.0", "Manufacturer": "Dell Inc.", "SerialNumber": "ABC1234"}],
+        },
+        "registry": {},
+    },
+    "errors": {"bitlocker": "needs admin"},
+}
+
+
+def make_windows_plugin(args, stdout, rc=0):
+    plugin = make_plugin(args, {})
+    plugin._connection._shell = MagicMock(SHELL_FAMILY="powershell")
+    plugin._connection._shell._encode_script.return_value = "powershell -NoProfile -EncodedCommand UgBFAEEARAA="
+    plugin._low_level_execute_command = MagicMock(return_value={"rc": rc, "stdout": stdout, "stderr": ""})
+    return plugin
+
+
+def test_windows_runs_the_powershell_collector_once_with_the_script_as_input(tmp_path, assert_valid_inventory):
+    clixml = "#< CLIXML\r\n<Objs Version=\"1.1.0.1\"></Objs>\r\n"
+    plugin = make_windows_plugin({"local_path": str(tmp_path)}, clixml + json.dumps(WINDOWS_COLLECTED))
+    result = plugin.run(task_vars={})
+    assert not result.get("failed"), result
+    plugin._execute_module.assert_not_called()  # no .ps1 module, no Python on the target
+    (call,) = plugin._low_level_execute_command.call_args_list
+    command, script = call.args[0], call.kwargs["in_data"]
+    assert len(command) < 2000 and "Win32_ComputerSystem" in script and "Win32_ComputerSystem" not in command
+    assert result["deviceid"] == "WKS-042-2026-11-23-09-00-00" and result["deviceid_source"] == "target"
+    document = json.loads((tmp_path / "WKS-042-2026-11-23-09-00-00.json").read_text())
+    assert_valid_inventory(document)
+    assert document["content"]["hardware"]["name"] == "WKS-042"
+    assert document["content"]["operatingsystem"]["full_name"] == "Microsoft Windows 11 Pro"  # name is "Windows", as the agent says
+    assert any("bitlocker" in warning for warning in result["warnings"])
+
+
+def test_windows_collector_failure_is_reported_with_its_output():
+    result = make_windows_plugin({"return_inventory": True}, "Access is denied.", rc=1).run(task_vars={})
+    assert result["failed"] and "PowerShell collector failed (rc 1)" in result["msg"] and "Access is denied" in result["msg"]
