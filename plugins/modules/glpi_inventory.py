@@ -117,7 +117,7 @@ notes:
   - Python 3.8 or newer is required on POSIX targets, as for most Ansible modules.
   - Windows targets need no Python. Over C(winrm), C(psrp) (or C(ssh) into PowerShell) a PowerShell 5.1 collector
     script is sent as the input of one command, and its raw result is shaped on the controller like Linux's.
-    The deviceid is kept in C(HKLM\\Software\\GLPI-Agent\\Remote\\deviceid), as GLPI Agent's WinRM remote inventory does;
+    The deviceid is kept in C(HKLM\Software\GLPI-Agent\Remote\deviceid), as GLPI Agent's WinRM remote inventory does;
     O(deviceid_path), O(collect_processes) and O(collect_envs) do not apply. Without administrator rights some
     sections are reduced and named in RV(warnings). See the collection's C(docs/windows.md).
   - Serial numbers and the system UUID are readable by root only; use O(ignore:become=true) to report them.
