@@ -5,9 +5,11 @@
 #   pciutils, pci.ids, hwdata       lspci and the PCI/PNP id lists some collector tests read (as the targets do)
 #   perl                            runs the glpi-remote stand-in (tests/stand_ins/glpi-remote; JSON::PP is in perl's modules)
 #   php-cli                         PHP for the stand-in GLPI tree of the GLPI Network tests (Debian builds sodium into it)
+#   systemd                         systemd-analyze verify checks the units the roles write (systemd is not started)
+#   python3-apt                     the apt module installs the roles' stand-in glpi-agent .deb with the system Python's apt
 set -euo pipefail
 
-packages=(openssh-server openssh-client shellcheck pciutils pci.ids hwdata perl php-cli)
+packages=(openssh-server openssh-client shellcheck pciutils pci.ids hwdata perl php-cli systemd python3-apt)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f '${db:Status-Abbrev}' "$package" 2>/dev/null | grep -q '^ii' || missing+=("$package")
