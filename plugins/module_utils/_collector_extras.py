@@ -1,0 +1,209 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Target-side sources for LVM, virtual machines and containers, and remote-control ids.
+
+Private to the glpiops.glpi collection: no compatibility promise.
+
+Standard library only, Python 3.8+.  Like the rest of the collector these return raw
+command output; the parsers are ``plugin_utils/_lvm.py``, ``_virtualmachines.py`` and
+``_remote_mgmt.py``.  The commands and formats are the ones GLPI Agent runs.  A tool
+that is not installed, or a daemon that is not running (a Docker client without
+its daemon, ``virsh`` without libvirtd), raises a ``not found`` reason, which the
+collector keeps quiet for optional sources; a refusal is reported.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+
+from ansible_collections.glpiops.glpi.plugins.module_utils._sources import (
+    SourceUnavailable,
+    find_command,
+    read_text,
+    run_command,
+)
+
+# --- LVM (root only) ----------------------------------------------------------------------------------------------
+
+_LVM_COMMON = ("--noheading", "--nosuffix", "--units", "M", "-o")
+PVS_ARGV = ("pvs",) + _LVM_COMMON + ("pv_name,pv_fmt,pv_attr,pv_size,pv_free,pv_uuid,pv_pe_count,vg_uuid",)
+VGS_ARGV = ("vgs",) + _LVM_COMMON + ("vg_name,pv_count,lv_count,vg_attr,vg_size,vg_free,vg_uuid,vg_extent_size",)
+LVS_ARGV = ("lvs", "-a") + _LVM_COMMON + ("lv_name,vg_uuid,lv_attr,lv_size,lv_uuid,seg_count",)
+
+# --- Docker / Podman ----------------------------------------------------------------------------------------------
+
+CONTAINER_SEPARATOR = "#=#=#"
+CONTAINER_PS_FORMAT = CONTAINER_SEPARATOR.join("{{.%s}}" % name for name in ("ID", "Image", "Ports", "Names"))
+CONTAINER_INSPECT_FORMAT = "{{.Id}} {{.State.Running}}"
+
+# --- remote control -----------------------------------------------------------------------------------------------
+
+TEAMVIEWER_ARGV = ("teamviewer", "--info")
+ANYDESK_CONFIG_GLOB = "/etc/anydesk_ad_*/system.conf"
+ANYDESK_CONFIG = "/etc/anydesk/system.conf"
+
+_NO_DAEMON = re.compile(r"Cannot connect to the Docker daemon|Is the docker daemon running|failed to connect to the hypervisor"
+                        r"|Failed to connect socket|unable to connect to Podman|no such file or directory", re.IGNORECASE)
+
+
+def lvm(timeout):
+    """``pvs``, ``vgs`` and ``lvs`` as GLPI Agent runs them; they need root."""
+    if not find_command("lvs"):
+        raise SourceUnavailable("command not found: lvs")
+    if os.geteuid() != 0:
+        raise SourceUnavailable("pvs, vgs and lvs need root (use become)")
+    found, failures = {}, []
+    for key, argv in (("pvs", PVS_ARGV), ("vgs", VGS_ARGV), ("lvs", LVS_ARGV)):
+        try:
+            found[key] = run_command(list(argv), timeout)
+        except SourceUnavailable as exc:
+            failures.append(str(exc))
+    if not found:
+        raise SourceUnavailable("; ".join(failures))
+    return found
+
+
+def _quiet_when_no_daemon(exc):
+    """A client whose daemon does not run is no virtualization host: say ``not found`` (a quiet reason)."""
+    reason = str(exc)
+    if _NO_DAEMON.search(reason):
+        return SourceUnavailable("not found: %s" % reason)
+    return exc
+
+
+def containers(tool, timeout):
+    """``<tool> ps -a --format ...`` and, for the listed containers, whether each runs (``docker`` or ``podman``)."""
+    if not find_command(tool):
+        raise SourceUnavailable("command not found: %s" % tool)
+    try:
+        listing = run_command([tool, "ps", "-a", "--format", CONTAINER_PS_FORMAT], timeout)
+    except SourceUnavailable as exc:
+        raise _quiet_when_no_daemon(exc)
+    ids = [line.split(CONTAINER_SEPARATOR, 1)[0].strip() for line in listing.splitlines() if CONTAINER_SEPARATOR in line]
+    ids = [container_id for container_id in ids if re.match(r"^[0-9a-f]{4,64}$", container_id)]
+    found = {"ps": listing}
+    if ids:
+        try:
+            # rc 1: one container went away between the two commands; the others are still printed.
+            found["inspect"] = run_command([tool, "inspect", "--format", CONTAINER_INSPECT_FORMAT] + ids, timeout, ok_rcs=(0, 1))
+        except SourceUnavailable:
+            pass
+    return found
+
+
+def _virsh_names(listing):
+    names = []
+    for line in listing.splitlines():
+        if re.match(r"^\s*Id", line) or line.startswith("-----"):
+            continue
+        match = re.match(r"^\s*(\d+|)(-|)\s+(\S+)\s+(\S.+)", line)
+        if match and match.group(3) != "Domain-0":
+            names.append(match.group(3))
+    return names
+
+
+def libvirt(timeout):
+    """``virsh --readonly list --all`` and each domain's ``dumpxml``, on the default connection and ``lxc:///``."""
+    if not find_command("virsh"):
+        raise SourceUnavailable("command not found: virsh")
+    found = {}
+    for connection, prefix in (("default", []), ("lxc:///", ["-c", "lxc:///"])):
+        try:
+            listing = run_command(["virsh"] + prefix + ["--readonly", "list", "--all"], timeout)
+        except SourceUnavailable as exc:
+            if connection == "default":
+                raise _quiet_when_no_daemon(exc)
+            continue  # no LXC driver: normal
+        dumps = {}
+        for name in _virsh_names(listing):
+            try:
+                dumps[name] = run_command(["virsh"] + prefix + ["--readonly", "dumpxml", name], timeout)
+            except SourceUnavailable:
+                continue
+        found[connection] = {"list": listing, "dumpxml": dumps}
+    return found
+
+
+def _first_line_of(path):
+    try:
+        lines = read_text(path, 4096).splitlines()
+    except SourceUnavailable:
+        return None
+    return lines[0] if lines else None
+
+
+def _optional(argv, timeout, ok_rcs=(0,)):
+    try:
+        return run_command(argv, timeout, ok_rcs=ok_rcs)
+    except SourceUnavailable:
+        return None
+
+
+_LXC_LIMIT_KEYS = ("lxc.cgroup.memory.limit_in_bytes", "lxc.cgroup2.memory.max", "lxc.cgroup.cpuset.cpus", "lxc.cgroup2.cpuset.cpus")
+
+
+def lxc(timeout):
+    """``lxc-ls -1`` and, per container, its state, limits, MAC, machine-id and host name (as GLPI Agent reads them)."""
+    if not find_command("lxc-ls"):
+        raise SourceUnavailable("command not found: lxc-ls")
+    listing = run_command(["lxc-ls", "-1"], timeout)
+    version_text = _optional(["lxc-ls", "--version"], timeout) or ""
+    match = re.match(r"^(\d+)\.(\d+)", version_text.strip())
+    modern = (int(match.group(1)), int(match.group(2))) >= (2, 1) if match else False
+    lxcpath = ((_optional(["lxc-config", "lxc.lxcpath"], timeout) or "").strip().splitlines() or ["/var/lib/lxc"])[0]
+    found = {}
+    for name in listing.splitlines():
+        name = name.rstrip()
+        if not name:
+            continue
+        state = _optional(["lxc-info", "-n", name, "-s"], timeout)
+        argv = ["lxc-info", "-n", name]
+        for key in _LXC_LIMIT_KEYS + (("lxc.net.0.hwaddr",) if modern else ()):
+            argv += ["-c", key]
+        config = _optional(argv, timeout) or ""
+        if not modern:
+            try:
+                text = read_text(os.path.join(lxcpath, name, "config"), 1 << 20)
+            except SourceUnavailable:
+                text = ""
+            config += "".join(line + "\n" for line in text.splitlines() if "lxc.network.hwaddr" in line)
+        facts = {"state": state, "config": config}
+        if state and re.search(r"^State:\s*RUNNING\s*$", state, re.MULTILINE | re.IGNORECASE):
+            facts["machine_id"] = _optional(["lxc-attach", "-n", name, "--", "/bin/cat", "/etc/machine-id"], timeout)
+            facts["hostname"] = _optional(["lxc-attach", "-n", name, "--", "/bin/cat", "/etc/hostname"], timeout)
+        else:
+            key = "lxc.rootfs.path" if modern else "lxc.rootfs"
+            rootfs = _optional(["lxc-info", "-n", name, "-c", key], timeout) or ""
+            rootfs_match = re.search(r"^lxc\.rootfs.*\s*=\s*(.*)$", rootfs, re.MULTILINE)
+            if rootfs_match:
+                root = rootfs_match.group(1).strip().split(":")[-1]
+                facts["machine_id"] = _first_line_of(os.path.join(root, "etc/machine-id"))
+                facts["hostname"] = _first_line_of(os.path.join(root, "etc/hostname"))
+        found[name] = facts
+    return {"containers": found}
+
+
+def teamviewer(timeout):
+    """``teamviewer --info`` (its id is on the ``TeamViewer ID:`` line)."""
+    return run_command(list(TEAMVIEWER_ARGV), timeout)
+
+
+def anydesk():
+    """The ``ad.anynet.id=`` lines of AnyDesk's system.conf files, ``[[path, lines], ...]`` (the files hold keys too)."""
+    found = []
+    for path in sorted(glob.glob(ANYDESK_CONFIG_GLOB)) + [ANYDESK_CONFIG]:
+        try:
+            text = read_text(path, 1 << 20)
+        except SourceUnavailable as exc:
+            if str(exc).startswith("permission denied"):
+                raise
+            continue
+        found.append([path, "".join(line + "\n" for line in text.splitlines() if line.startswith("ad.anynet.id="))])
+    if not found:
+        raise SourceUnavailable("not found: %s" % ANYDESK_CONFIG)
+    return found
