@@ -207,3 +207,21 @@ def anydesk():
     if not found:
         raise SourceUnavailable("not found: %s" % ANYDESK_CONFIG)
     return found
+
+
+def wireless(interfaces, timeout):
+    """Per wireless interface, ``iwconfig <if>`` as GLPI Agent reads it, else ``iw dev <if> info`` and ``link``."""
+    names = sorted(name for name, facts in (interfaces or {}).items() if isinstance(facts, dict) and facts.get("wireless"))
+    if not names:
+        raise SourceUnavailable("not found: no wireless interface")
+    iwconfig, iw = find_command("iwconfig"), find_command("iw")
+    if not (iwconfig or iw):
+        raise SourceUnavailable("command not found: iwconfig, iw")
+    found = {}
+    for name in names:
+        if iwconfig:
+            found[name] = {"iwconfig": run_command(["iwconfig", name], timeout)}
+        else:
+            found[name] = {"iw_info": run_command(["iw", "dev", name, "info"], timeout),
+                           "iw_link": _optional(["iw", "dev", name, "link"], timeout)}
+    return found

@@ -29,6 +29,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._collector_extras imp
     lvm,
     lxc,
     teamviewer,
+    wireless,
 )
 from ansible_collections.glpiops.glpi.plugins.module_utils._package_commands import (
     APK_INSTALLED_PATHS,
@@ -639,6 +640,7 @@ def collect(timeout=10, processes=False, envs=False):
     g.gather("dmi", _dmi, optional=True)
     g.gather("net_interfaces", _network_interfaces)
     g.gather("ip_addr", run_command, ["ip", "addr", "show"], timeout)
+    g.gather("wireless", wireless, g.sources.get("net_interfaces"), timeout, optional=True)
     g.gather("ipv4_routes", read_text, "/proc/net/route")
     if "ipv4_routes" not in g.sources:  # hidden on some hardened kernels: ask iproute2 instead
         g.gather("ip_route_default", run_command, ["ip", "-o", "route", "list", "default"], timeout)

@@ -42,6 +42,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils import _storages
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _usb
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _virtualmachines
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _vmsystem
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _wifi
 
 VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 
@@ -285,6 +286,7 @@ def build_networks(sources):
     gateways = {}
     for iface, gateway in parsers.default_routes(_text(sources, "ipv4_routes"), _text(sources, "ip_route_default")):
         gateways.setdefault(iface, gateway)
+    radios = _wifi.wifi_by_interface(sources.get("wireless"))
     networks = []
     # ``ip``'s order (the kernel's interface index), then interfaces only sysfs knows.
     names = list(ip_all) + sorted(name for name in sysfs_all if name not in ip_all)
@@ -295,6 +297,12 @@ def build_networks(sources):
         kernel_name = name.split("@", 1)[0]
         base = _interface_properties(kernel_name, sysfs_all.get(kernel_name) or {}, ip_info)
         base["description"] = name
+        if base.get("type") == "wifi" and kernel_name in radios:
+            radio = dict(radios[kernel_name])
+            bitrate = radio.pop("bitrate", None)
+            base.update(radio)
+            if bitrate and base.get("status") == "up" and base.get("speed") == "0":
+                base["speed"] = str(bitrate)  # GLPI Agent: a wireless link's speed is its bit rate
         entries = []
         for address, prefix, label in ip_info.get("ipv4", []):
             mask, subnet = parsers.ipv4_mask_and_subnet(address, prefix)

@@ -27,6 +27,7 @@ LVM = _sources_of("test_lvm")
 VMS = _sources_of("test_virtualmachines")
 REMOTE = _sources_of("test_remote_mgmt")
 BATTERIES = _sources_of("test_batteries")
+WIFI = _sources_of("test_wifi")
 
 EXTRA_SOURCES = {
     "lvm": {"pvs": LVM.PVS, "vgs": LVM.VGS, "lvs": LVM.LVS},
@@ -37,15 +38,21 @@ EXTRA_SOURCES = {
     "teamviewer": REMOTE.TEAMVIEWER_INFO,
     "anydesk": [["/etc/anydesk/system.conf", "ad.anynet.id=987654321\n"]],
     "power_supplies": {"AC": BATTERIES.MAINS, "BAT0": BATTERIES.ENERGY_BATTERY, "BAT1": BATTERIES.CHARGE_BATTERY},
+    "wireless": {"eth0": {"iwconfig": WIFI.IWCONFIG}},
 }
 
 
 def test_document_with_the_new_sections_validates_against_both_schemas(collected_debian_vm, assert_valid_inventory):
     collected = copy.deepcopy(collected_debian_vm)
     collected["sources"].update(copy.deepcopy(EXTRA_SOURCES))
+    collected["sources"]["net_interfaces"]["eth0"]["wireless"] = True
     document, warnings = inv.build_inventory(collected, "vm-2026-11-23-03-02-29", now=1795420800)
     assert_valid_inventory(document)
     content = document["content"]
+    radio = [entry for entry in content["networks"] if entry["description"] == "eth0"]
+    assert radio and all(entry["type"] == "wifi" and entry["wifi_ssid"] == "Office 5G" and entry["wifi_bssid"] == "3C:28:6D:11:22:33"
+                         and entry["wifi_mode"] == "Managed" and entry["wifi_version"] == "802.11" and entry["speed"] == "867"
+                         for entry in radio)
     assert len(content["physical_volumes"]) == 2 and len(content["volume_groups"]) == 1 and len(content["logical_volumes"]) == 4
     assert len(content["virtualmachines"]) == 3 + 1 + 4 + 1
     assert content["remote_mgmt"] == [{"id": "987654321", "type": "anydesk"}, {"id": "1234567890", "type": "teamviewer"}]
