@@ -48,7 +48,7 @@ ANYDESK_CONFIG_GLOB = "/etc/anydesk_ad_*/system.conf"
 ANYDESK_CONFIG = "/etc/anydesk/system.conf"
 
 _NO_DAEMON = re.compile(r"Cannot connect to the Docker daemon|Is the docker daemon running|failed to connect to the hypervisor"
-                        r"|Failed to connect socket|unable to connect to Podman|no such file or directory", re.IGNORECASE)
+                        r"|Failed to connect socket|unable to connect to Podman", re.IGNORECASE)
 
 
 def lvm(timeout):
