@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._collector_extras import CONTAINER_SEPARATOR
 

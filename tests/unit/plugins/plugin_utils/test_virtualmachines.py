@@ -72,8 +72,8 @@ def test_docker_containers_with_their_run_state():
         {"vmtype": "docker", "uuid": "1a2b3c4d5e6f", "image": "busybox", "name": "old_job", "status": "off"},
     ]
     # Without the inspect output there is no status (the agent's would be empty); podman names its own type.
-    assert vms.container_machines(DOCKER_PS, None, "podman")[0] == {"vmtype": "podman", "uuid": "3f4e8a1b2c3d", "image": "nginx:1.25",
-                                                                     "name": "web"}
+    podman = vms.container_machines(DOCKER_PS, None, "podman")
+    assert podman[0] == {"vmtype": "podman", "uuid": "3f4e8a1b2c3d", "image": "nginx:1.25", "name": "web"}
     assert vms.container_machines("a" + SEP + "b\n", "") == []
 
 
