@@ -13,8 +13,9 @@ GLPI Agent's Linux LVM module runs ``pvs``, ``vgs`` and ``lvs`` with ``--noheadi
 (truncated), ``vg_extent_size`` stays the text LVM printed, a physical volume's
 ``pe_size`` is its size divided by its extent count.  The commands need root.
 
-One deliberate difference: LVM marks a rounded size with ``<`` (``<15846.08``); the
-agent's Perl ``int`` turns that into 0, here the number is kept.
+With the agent's ``--units M`` LVM writes plain numbers; should a size carry LVM's
+rounding mark (``<15846.08``, its ``r`` units), the number is kept here, where the
+agent's Perl ``int`` would give 0.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _NUMBER = re.compile(r"^[<>]?(\d{1,24}(?:\.\d{0,6})?)$", re.ASCII)
 
 
 def _megabytes(value):
-    """``"15846.08"`` (or LVM's rounded ``"<15846.08"``) -> 15846; ``None`` when no size."""
+    """``"15846.08"`` (or, rounded, ``"<15846.08"``) -> 15846; ``None`` when no size."""
     match = _NUMBER.match(value or "")
     return int(float(match.group(1))) if match else None
 

@@ -19,7 +19,7 @@ PVS = (
 )
 VGS = "  testvg   1   0 wz--n- 62.91 62.91 cDIYCj-097m-SR1y-5h3X-dx3N-BKMf-QHacci 4.19\n"
 # The same columns for a host with a thin pool (written after lvs's layout: hidden volumes in brackets, right-aligned
-# sizes, "<" before a rounded size).
+# sizes), with one size carrying LVM's rounding mark "<" (printed with its "r" units) to show it is read as a number.
 LVS = (
     "  root            a1Vt3c-Xk2u-cX0p-0bKc-R1Ni-ks8l-c3MfQe -wi-ao----   21474.84 Fq0k7u-2g1m-yvEw-7x1W-aqDq-2v7J-QlQm1n    1\n"
     "  swap_1          a1Vt3c-Xk2u-cX0p-0bKc-R1Ni-ks8l-c3MfQe -wi-ao----   <1023.41 gF7Q2b-0qZa-AW5L-7C1W-Xk6r-bE2c-7hXo0B    1\n"
@@ -50,7 +50,7 @@ def test_logical_volumes_with_hidden_ones_and_rounded_sizes():
     assert [volume["lv_name"] for volume in volumes] == ["root", "swap_1", "[lvol0_pmspare]", "pool"]
     assert volumes[0] == {"lv_name": "root", "vg_uuid": "a1Vt3c-Xk2u-cX0p-0bKc-R1Ni-ks8l-c3MfQe", "attr": "-wi-ao----", "size": 21474,
                           "lv_uuid": "Fq0k7u-2g1m-yvEw-7x1W-aqDq-2v7J-QlQm1n", "seg_count": 1}
-    assert volumes[1]["size"] == 1023  # "<1023.41": the agent's int() would say 0
+    assert volumes[1]["size"] == 1023  # "<1023.41": the agent's int() says 0 (run on this text: it does)
     assert volumes[2]["size"] == 4
 
 
