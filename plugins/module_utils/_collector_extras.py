@@ -147,44 +147,63 @@ def _optional(argv, timeout, ok_rcs=(0,)):
 _LXC_LIMIT_KEYS = ("lxc.cgroup.memory.limit_in_bytes", "lxc.cgroup2.memory.max", "lxc.cgroup.cpuset.cpus", "lxc.cgroup2.cpuset.cpus")
 
 
+def _pct_containers(listing):
+    """``pct list`` (Proxmox) -> ``[(name, vmid)]``: the name is what stands under the ``Name`` header."""
+    found, offset = [], 0
+    for line in listing.splitlines():
+        header = re.match(r"^(VMID\s.*\s)Name", line)
+        if header:
+            offset = len(header.group(1))
+            continue
+        vmid = re.match(r"^(\d+)", line)
+        if offset and vmid:
+            found.append((line[offset:].rstrip(), vmid.group(1)))
+    return found
+
+
 def lxc(timeout):
-    """``lxc-ls -1`` and, per container, its state, limits, MAC, machine-id and host name (as GLPI Agent reads them)."""
-    if not find_command("lxc-ls"):
-        raise SourceUnavailable("command not found: lxc-ls")
-    listing = run_command(["lxc-ls", "-1"], timeout)
+    """LXC containers (``lxc-ls -1``, or ``pct list`` on Proxmox) and, per container, its state, limits, MAC,
+    machine-id and host name, as GLPI Agent reads them."""
+    if find_command("pct"):
+        listing = _pct_containers(run_command(["pct", "list"], timeout))
+    elif find_command("lxc-ls"):
+        listing = [(name.rstrip(), name.rstrip()) for name in run_command(["lxc-ls", "-1"], timeout).splitlines()]
+    else:
+        raise SourceUnavailable("command not found: lxc-ls, pct")
     version_text = _optional(["lxc-ls", "--version"], timeout) or ""
     match = re.match(r"^(\d+)\.(\d+)", version_text.strip())
     modern = (int(match.group(1)), int(match.group(2))) >= (2, 1) if match else False
     lxcpath = ((_optional(["lxc-config", "lxc.lxcpath"], timeout) or "").strip().splitlines() or ["/var/lib/lxc"])[0]
     found = {}
-    for name in listing.splitlines():
-        name = name.rstrip()
+    for name, ctid in listing:
         if not name:
             continue
-        state = _optional(["lxc-info", "-n", name, "-s"], timeout)
-        argv = ["lxc-info", "-n", name]
-        for key in _LXC_LIMIT_KEYS + (("lxc.net.0.hwaddr",) if modern else ()):
+        proxmox = bool(re.match(r"^\d+$", ctid))  # Proxmox names its containers by number: the real name is in the config
+        state = _optional(["lxc-info", "-n", ctid, "-s"], timeout)
+        argv = ["lxc-info", "-n", ctid]
+        for key in _LXC_LIMIT_KEYS + (("lxc.net.0.hwaddr",) + (("lxc.uts.name",) if proxmox else ()) if modern else ()):
             argv += ["-c", key]
         config = _optional(argv, timeout) or ""
         if not modern:
             try:
-                text = read_text(os.path.join(lxcpath, name, "config"), 1 << 20)
+                text = read_text(os.path.join(lxcpath, ctid, "config"), 1 << 20)
             except SourceUnavailable:
                 text = ""
-            config += "".join(line + "\n" for line in text.splitlines() if "lxc.network.hwaddr" in line)
-        facts = {"state": state, "config": config}
+            config += "".join(line + "\n" for line in text.splitlines()
+                              if "lxc.network.hwaddr" in line or (proxmox and "utsname" in line))
+        facts = {"name": name, "state": state, "config": config}
         if state and re.search(r"^State:\s*RUNNING\s*$", state, re.MULTILINE | re.IGNORECASE):
-            facts["machine_id"] = _optional(["lxc-attach", "-n", name, "--", "/bin/cat", "/etc/machine-id"], timeout)
-            facts["hostname"] = _optional(["lxc-attach", "-n", name, "--", "/bin/cat", "/etc/hostname"], timeout)
+            facts["machine_id"] = _optional(["lxc-attach", "-n", ctid, "--", "/bin/cat", "/etc/machine-id"], timeout)
+            facts["hostname"] = _optional(["lxc-attach", "-n", ctid, "--", "/bin/cat", "/etc/hostname"], timeout)
         else:
             key = "lxc.rootfs.path" if modern else "lxc.rootfs"
-            rootfs = _optional(["lxc-info", "-n", name, "-c", key], timeout) or ""
+            rootfs = _optional(["lxc-info", "-n", ctid, "-c", key], timeout) or ""
             rootfs_match = re.search(r"^lxc\.rootfs.*\s*=\s*(.*)$", rootfs, re.MULTILINE)
             if rootfs_match:
                 root = rootfs_match.group(1).strip().split(":")[-1]
                 facts["machine_id"] = _first_line_of(os.path.join(root, "etc/machine-id"))
                 facts["hostname"] = _first_line_of(os.path.join(root, "etc/hostname"))
-        found[name] = facts
+        found[ctid] = facts
     return {"containers": found}
 
 

@@ -19,7 +19,7 @@ What GLPI Agent's virtualization modules read, module by module:
   and per domain ``virsh --readonly dumpxml``: ``uuid``, ``vcpu``, ``subsystem`` (the
   domain type) and ``memory`` -- the agent drops the last three digits of
   ``currentMemory`` (KiB), so that is what it reports.  ``Domain-0`` is Xen's host.
-* LXC: ``lxc-ls -1``, per container ``lxc-info -s`` (RUNNING -> running, FROZEN ->
+* LXC: ``lxc-ls -1`` (Proxmox: ``pct list``), per container ``lxc-info -s`` (RUNNING -> running, FROZEN ->
   paused, anything else off) and the memory limit, cpuset and MAC keys of its
   configuration; ``vcpu`` is the cpuset's size, else the host's processor count;
   ``uuid`` the SHA-1 of its ``/etc/machine-id`` and ``/etc/hostname`` first lines.
@@ -181,7 +181,7 @@ def _cpuset_size(value):
 
 
 def lxc_config(text):
-    """``lxc-info -c ...`` lines (and config lines) -> ``{"memory", "vcpu", "mac"}``."""
+    """``lxc-info -c ...`` lines (and config lines) -> ``{"memory", "vcpu", "mac", "uts_name"}``."""
     found = {}
     if not isinstance(text, str):
         return found
@@ -196,6 +196,8 @@ def lxc_config(text):
             found["memory"] = _memory_mb(value)
         elif key in ("lxc.cgroup.cpuset.cpus", "lxc.cgroup2.cpuset.cpus"):
             found["vcpu"] = _cpuset_size(value)
+        elif key in ("lxc.uts.name", "lxc.utsname"):
+            found["uts_name"] = value
     return _clean(found)
 
 
@@ -220,15 +222,21 @@ def host_processor_count(cpuinfo):
 
 
 def lxc_machines(raw, cpuinfo=None):
-    """The collector's ``lxc`` source (``{"containers": {name: {"state", "config", "machine_id", "hostname"}}}``)."""
+    """The collector's ``lxc`` source (``{"containers": {id: {"name", "state", "config", "machine_id", "hostname"}}}``;
+    the id is the name, or Proxmox's number, whose container takes its name from its ``lxc.uts.name``)."""
     containers = raw.get("containers") if isinstance(raw, dict) else None
     if not isinstance(containers, dict):
         return []
     machines = []
-    for name in sorted(key for key in containers if isinstance(key, str) and key.strip()):
-        facts = containers[name] if isinstance(containers[name], dict) else {}
+    for ctid in sorted(key for key in containers if isinstance(key, str) and key.strip()):
+        facts = containers[ctid] if isinstance(containers[ctid], dict) else {}
+        name = facts.get("name") if isinstance(facts.get("name"), str) and facts["name"].strip() else ctid
+        config = lxc_config(facts.get("config"))
+        uts_name = config.pop("uts_name", None)
+        if uts_name and re.match(r"^\d+$", ctid):
+            name = uts_name
         entry = {"name": name, "vmtype": "lxc", "status": lxc_state(facts.get("state"))}
-        entry.update(lxc_config(facts.get("config")))
+        entry.update(config)
         if not entry.get("vcpu"):
             entry["vcpu"] = host_processor_count(cpuinfo)
         entry["uuid"] = virtual_uuid(facts.get("machine_id"), facts.get("hostname"))

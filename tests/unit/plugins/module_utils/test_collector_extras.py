@@ -140,3 +140,13 @@ def test_anydesk_ships_only_the_id_lines(tmp_path, monkeypatch):
     gatherer = Gatherer(5)
     gatherer.gather("anydesk", extras.anydesk, optional=True)
     assert gatherer.errors == {} and gatherer.sources == {}
+
+
+def test_proxmox_containers_by_number(tools, monkeypatch):
+    monkeypatch.setattr(extras, "find_command", lambda name: "/usr/sbin/pct" if name == "pct" else None)
+    _fake_tool(tools, "pct", "print('VMID       Status     Lock         Name\\n101        running                 ct web\\n102        stopped      backup     db')")
+    _fake_tool(tools, "lxc-ls", "print('5.0.2')")
+    _fake_tool(tools, "lxc-info", "print('State:          STOPPED' if '-s' in sys.argv else 'lxc.uts.name = ct-web')")
+    found = extras.lxc(5)["containers"]
+    assert {ctid: facts["name"] for ctid, facts in found.items()} == {"101": "ct web", "102": "db"}
+    assert any("'lxc.uts.name'" in line and "'101'" in line for line in _log(tools, "lxc-info"))

@@ -101,6 +101,9 @@ def test_lxc_container():
         {"name": "web", "vmtype": "lxc", "status": "running", "mac": "00:16:3e:ab:cd:ef", "memory": 2048, "vcpu": 3,
          "uuid": hashlib.sha1(b"0123abcdweb").hexdigest()},
     ]
+    # Proxmox: the container is known by its number, its name is its lxc.uts.name.
+    proxmox = {"containers": {"101": {"name": "101", "state": "State: STOPPED\n", "config": "lxc.uts.name = ct-web\nlxc.cgroup2.cpuset.cpus = 2\n"}}}
+    assert vms.lxc_machines(proxmox) == [{"name": "ct-web", "vmtype": "lxc", "status": "off", "vcpu": 1}]
     assert vms.lxc_state("State: FROZEN\n") == "paused" and vms.lxc_state("") is None and vms.lxc_state("pid: 3\n") == "off"
 
 
