@@ -144,7 +144,8 @@ def test_anydesk_ships_only_the_id_lines(tmp_path, monkeypatch):
 
 def test_proxmox_containers_by_number(tools, monkeypatch):
     monkeypatch.setattr(extras, "find_command", lambda name: "/usr/sbin/pct" if name == "pct" else None)
-    _fake_tool(tools, "pct", "print('VMID       Status     Lock         Name\\n101        running                 ct web\\n102        stopped      backup     db')")
+    listing = "VMID       Status     Lock         Name\\n101        running                 ct web\\n102        stopped      backup     db"
+    _fake_tool(tools, "pct", "print('%s')" % listing)
     _fake_tool(tools, "lxc-ls", "print('5.0.2')")
     _fake_tool(tools, "lxc-info", "print('State:          STOPPED' if '-s' in sys.argv else 'lxc.uts.name = ct-web')")
     found = extras.lxc(5)["containers"]
