@@ -25,7 +25,7 @@ _TEAMVIEWER_ID = re.compile(r"TeamViewer ID:(?:\x1b\[0m|\s)*(\d+)(?:\s|$)")
 def anydesk_ids(configs):
     """``[(path, text)]`` in the agent's order -> ``[{"id": ..., "type": "anydesk"}]``, one per file that has an id."""
     entries = []
-    for item in configs or []:
+    for item in configs if isinstance(configs, (list, tuple)) else []:
         if not (isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[1], str)):
             continue
         for line in item[1].splitlines():

@@ -8,6 +8,8 @@ from __future__ import annotations
 import copy
 import pathlib
 
+from hypothesis import HealthCheck, given, settings, strategies as st
+
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory as inv
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -84,3 +86,19 @@ def test_refused_lvm_is_a_warning_naming_the_source(collected_debian_vm):
     document, warnings = inv.build_inventory(collected, "vm-2026-11-23-03-02-29")
     assert "lvm: pvs, vgs and lvs need root (use become)" in warnings
     assert not {"physical_volumes", "volume_groups", "logical_volumes"} & set(document["content"])
+
+
+_SHAPES = st.one_of(st.none(), st.text(max_size=50), st.integers(), st.lists(st.one_of(st.text(max_size=5), st.lists(st.text(max_size=30))), max_size=3),
+                    st.dictionaries(st.text(max_size=10), st.one_of(st.none(), st.text(max_size=80), st.booleans(),
+                                                                     st.dictionaries(st.text(max_size=8), st.one_of(st.none(), st.text(max_size=80))))))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(sorted(EXTRA_SOURCES)), _SHAPES))
+def test_wrong_shapes_of_the_new_sources_cost_nothing_but_their_sections(collected_debian_vm, assert_valid_inventory, replaced):
+    collected = copy.deepcopy(collected_debian_vm)
+    collected["sources"].update(copy.deepcopy(EXTRA_SOURCES))
+    collected["sources"].update(replaced)
+    document, warnings = inv.build_inventory(collected, "vm-2026-11-23-03-02-29")
+    assert_valid_inventory(document)
+    assert not [warning for warning in warnings if "section dropped" in warning]

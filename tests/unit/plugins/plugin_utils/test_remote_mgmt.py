@@ -54,7 +54,7 @@ def _check(result):
 
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(st.none(), st.text(max_size=300)),
-       st.one_of(st.none(), st.text(max_size=20), st.lists(st.lists(st.one_of(st.text(max_size=60), st.integers()), max_size=3), max_size=3)))
+       st.one_of(st.none(), st.integers(), st.text(max_size=20), st.lists(st.lists(st.one_of(st.text(max_size=60), st.integers()), max_size=3), max_size=3)))
 def test_fuzz_random(teamviewer, anydesk):
     _check(_remote_mgmt.remote_mgmt({"teamviewer": teamviewer, "anydesk": anydesk}))
 
