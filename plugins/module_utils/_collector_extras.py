@@ -18,6 +18,7 @@ collector keeps quiet for optional sources; a refusal is reported.
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 
@@ -46,6 +47,10 @@ CONTAINER_INSPECT_FORMAT = "{{.Id}} {{.State.Running}}"
 TEAMVIEWER_ARGV = ("teamviewer", "--info")
 ANYDESK_CONFIG_GLOB = "/etc/anydesk_ad_*/system.conf"
 ANYDESK_CONFIG = "/etc/anydesk/system.conf"
+RUSTDESK_CONFIG = "/root/.config/rustdesk/RustDesk.toml"
+MESHAGENT_SERVICE = "/etc/systemd/system/meshagent.service"
+TACTICALRMM_CONFIG = "/etc/tacticalagent"
+SUPREMO_ARGV = ("supremo", "--info")
 
 _NO_DAEMON = re.compile(r"Cannot connect to the Docker daemon|Is the docker daemon running|failed to connect to the hypervisor"
                         r"|Failed to connect socket|unable to connect to Podman", re.IGNORECASE)
@@ -244,3 +249,51 @@ def wireless(interfaces, timeout):
             found[name] = {"iw_info": run_command(["iw", "dev", name, "info"], timeout),
                            "iw_link": _optional(["iw", "dev", name, "link"], timeout)}
     return found
+
+
+def rustdesk(timeout):
+    """RustDesk's ``id = '...'`` line of root's RustDesk.toml (the file holds its password too); when that id is
+    empty, ``rustdesk --version`` and ``rustdesk --get-id`` (RustDesk 1.2.2 and later), as GLPI Agent asks."""
+    try:
+        text = read_text(RUSTDESK_CONFIG, 1 << 20)
+    except SourceUnavailable as exc:
+        # /root is closed to other users: for them RustDesk is not there, as for GLPI Agent.
+        raise SourceUnavailable("not found: %s (%s)" % (RUSTDESK_CONFIG, exc))
+    found = {"config": "".join(line + "\n" for line in text.splitlines() if re.match(r"^id\s*=", line))}
+    if not re.search(r"^id\s*=\s*'.+'$", found["config"], re.MULTILINE) and find_command("rustdesk"):
+        found["version"] = _optional(["rustdesk", "--version"], timeout)
+        version = re.match(r"^(\d+)\.(\d+)\.(\d+)", (found["version"] or "").strip())
+        if version and tuple(int(part) for part in version.groups()) >= (1, 2, 2):
+            found["get_id"] = _optional(["rustdesk", "--get-id"], timeout)
+    return found
+
+
+def meshcentral(timeout):
+    """MeshCentral's agent: the ``ExecStart`` of its systemd unit, and that program's ``-nodeid``."""
+    text = read_text(MESHAGENT_SERVICE, 1 << 20)
+    for line in text.splitlines():
+        match = re.search(r"Ex.*=(.*)\s-", line)
+        if match:
+            return {"exec": match.group(1), "nodeid": _optional([match.group(1), "-nodeid"], timeout)}
+    return {}
+
+
+def tacticalrmm(timeout):
+    """Tactical RMM's agent id (only that key of /etc/tacticalagent leaves the target: it holds a token too) and the
+    first line of its agent's ``--version``."""
+    text = read_text(TACTICALRMM_CONFIG, 1 << 20)
+    try:
+        config = json.loads(text)
+    except ValueError:
+        config = None
+    found = {"agentid": config.get("agentid") if isinstance(config, dict) else None}
+    for argv in (["rmmagent", "--version"], ["tacticalagent", "--version"], ["/usr/local/bin/rmmagent", "--version"]):
+        if os.path.isabs(argv[0]) or find_command(argv[0]):
+            found["version"] = _optional(argv, timeout)
+            break
+    return found
+
+
+def supremo(timeout):
+    """``supremo --info`` (its id is on the ``SupRemo ID:`` line)."""
+    return run_command(list(SUPREMO_ARGV), timeout)

@@ -28,6 +28,10 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._collector_extras imp
     libvirt,
     lvm,
     lxc,
+    meshcentral,
+    rustdesk,
+    supremo,
+    tacticalrmm,
     teamviewer,
     wireless,
 )
@@ -679,6 +683,10 @@ def collect(timeout=10, processes=False, envs=False):
     g.gather("lxc", lxc, timeout, optional=True)
     g.gather("teamviewer", teamviewer, timeout, optional=True)
     g.gather("anydesk", anydesk, optional=True)
+    g.gather("rustdesk", rustdesk, timeout, optional=True)
+    g.gather("meshcentral", meshcentral, timeout, optional=True)
+    g.gather("tacticalrmm", tacticalrmm, timeout, optional=True)
+    g.gather("supremo", supremo, timeout, optional=True)
     g.gather("dpkg", _packages, DPKG_ARGV, timeout, optional=True)
     if "dpkg" in g.sources:
         g.gather("lsb_release", run_command, list(LSB_RELEASE_ARGV), timeout, optional=True)

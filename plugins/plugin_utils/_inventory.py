@@ -460,7 +460,7 @@ def build_virtualmachines(sources):
 
 
 def build_remote_mgmt(sources):
-    return _remote_mgmt.remote_mgmt({"anydesk": sources.get("anydesk"), "teamviewer": sources.get("teamviewer")})
+    return _remote_mgmt.remote_mgmt({tool: sources.get(tool) for tool in _remote_mgmt.TOOLS})
 
 
 def _from_dmidecode(builder):

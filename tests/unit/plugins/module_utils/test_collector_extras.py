@@ -151,3 +151,36 @@ def test_proxmox_containers_by_number(tools, monkeypatch):
     found = extras.lxc(5)["containers"]
     assert {ctid: facts["name"] for ctid, facts in found.items()} == {"101": "ct web", "102": "db"}
     assert any("'lxc.uts.name'" in line and "'101'" in line for line in _log(tools, "lxc-info"))
+
+
+def test_rustdesk_ships_the_id_line_only_and_asks_a_recent_rustdesk(tools, monkeypatch):
+    config = tools / "RustDesk.toml"
+    config.write_text("id = ''\npassword = 'secret'\nsalt = 'x'\n")
+    monkeypatch.setattr(extras, "RUSTDESK_CONFIG", str(config))
+    _fake_tool(tools, "rustdesk", "print('1.2.3' if '--version' in sys.argv else '1357924680')")
+    assert extras.rustdesk(5) == {"config": "id = ''\n", "version": "1.2.3\n", "get_id": "1357924680\n"}
+    config.write_text("id = '42'\npassword = 'secret'\n")
+    assert extras.rustdesk(5) == {"config": "id = '42'\n"}
+    monkeypatch.setattr(extras, "RUSTDESK_CONFIG", str(tools / "absent.toml"))
+    gatherer = Gatherer(5)
+    gatherer.gather("rustdesk", extras.rustdesk, 5, optional=True)
+    assert gatherer.errors == {} and gatherer.sources == {}
+
+
+def test_meshcentral_asks_the_program_of_its_unit(tools, monkeypatch):
+    program = _fake_tool(tools, "meshagent", "print('Y9P5x@J7ydeVzwG8b1bA2R7U')")
+    unit = tools / "meshagent.service"
+    unit.write_text("[Unit]\nDescription=Mesh Agent background service\n\n[Service]\nExecStart=%s --installedByUser=0\n" % program)
+    monkeypatch.setattr(extras, "MESHAGENT_SERVICE", str(unit))
+    assert extras.meshcentral(5) == {"exec": str(program), "nodeid": "Y9P5x@J7ydeVzwG8b1bA2R7U\n"}
+    assert _log(tools, "meshagent") == [repr(["-nodeid"])]
+
+
+def test_tacticalrmm_ships_the_agent_id_not_the_token(tools, monkeypatch):
+    config = tools / "tacticalagent"
+    config.write_text('{"agentid": "QnSpMbSAyDqJtRZ", "baseurl": "https://rmm.example", "token": "SECRET", "agentpk": 12}')
+    monkeypatch.setattr(extras, "TACTICALRMM_CONFIG", str(config))
+    _fake_tool(tools, "rmmagent", "print('Tactical RMM Agent: 2.7.0')")
+    assert extras.tacticalrmm(5) == {"agentid": "QnSpMbSAyDqJtRZ", "version": "Tactical RMM Agent: 2.7.0\n"}
+    config.write_text("not json")
+    assert extras.tacticalrmm(5)["agentid"] is None

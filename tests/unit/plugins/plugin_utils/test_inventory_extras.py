@@ -39,6 +39,10 @@ EXTRA_SOURCES = {
     "lxc": {"containers": {"web": {"state": VMS.LXC_STATE, "config": VMS.LXC_CONFIG, "machine_id": "0123abcd\n", "hostname": "web\n"}}},
     "teamviewer": REMOTE.TEAMVIEWER_INFO,
     "anydesk": [["/etc/anydesk/system.conf", "ad.anynet.id=987654321\n"]],
+    "supremo": REMOTE.SUPREMO_INFO,
+    "rustdesk": REMOTE.RUSTDESK,
+    "tacticalrmm": REMOTE.TACTICALRMM,
+    "meshcentral": REMOTE.MESHCENTRAL,
     "power_supplies": {"AC": BATTERIES.MAINS, "BAT0": BATTERIES.ENERGY_BATTERY, "BAT1": BATTERIES.CHARGE_BATTERY},
     "wireless": {"eth0": {"iwconfig": WIFI.IWCONFIG}},
 }
@@ -57,7 +61,9 @@ def test_document_with_the_new_sections_validates_against_both_schemas(collected
                          for entry in radio)
     assert len(content["physical_volumes"]) == 2 and len(content["volume_groups"]) == 1 and len(content["logical_volumes"]) == 4
     assert len(content["virtualmachines"]) == 3 + 1 + 4 + 1
-    assert content["remote_mgmt"] == [{"id": "987654321", "type": "anydesk"}, {"id": "1234567890", "type": "teamviewer"}]
+    assert [entry["type"] for entry in content["remote_mgmt"]] == ["anydesk", "meshcentral", "rustdesk", "supremo", "tacticalrmm",
+                                                                   "teamviewer"]
+    assert content["remote_mgmt"][-1] == {"id": "1234567890", "type": "teamviewer"}
     assert [battery["serial"] for battery in content["batteries"]] == ["11643", "815"]
     assert not [warning for warning in warnings if "section dropped" in warning or "incomplete" in warning]
     # The sections come in SECTION_ORDER, which follows the schema's own order of content keys.
