@@ -94,9 +94,12 @@ def test_refused_lvm_is_a_warning_naming_the_source(collected_debian_vm):
     assert not {"physical_volumes", "volume_groups", "logical_volumes"} & set(document["content"])
 
 
-_SHAPES = st.one_of(st.none(), st.text(max_size=50), st.integers(), st.lists(st.one_of(st.text(max_size=5), st.lists(st.text(max_size=30))), max_size=3),
-                    st.dictionaries(st.text(max_size=10), st.one_of(st.none(), st.text(max_size=80), st.booleans(),
-                                                                     st.dictionaries(st.text(max_size=8), st.one_of(st.none(), st.text(max_size=80))))))
+_LEAF = st.one_of(st.none(), st.text(max_size=80), st.booleans())
+_SHAPES = st.one_of(
+    st.none(), st.text(max_size=50), st.integers(),
+    st.lists(st.one_of(st.text(max_size=5), st.lists(st.text(max_size=30))), max_size=3),
+    st.dictionaries(st.text(max_size=10), st.one_of(_LEAF, st.dictionaries(st.text(max_size=8), _LEAF))),
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
