@@ -22,6 +22,19 @@ import re
 import socket
 import time
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_extras import (
+    anydesk,
+    containers,
+    libvirt,
+    lvm,
+    lxc,
+    meshcentral,
+    rustdesk,
+    supremo,
+    tacticalrmm,
+    teamviewer,
+    wireless,
+)
 from ansible_collections.glpiops.glpi.plugins.module_utils._package_commands import (
     APK_INSTALLED_PATHS,
     COMMAND_ENVIRONMENT,
@@ -425,13 +438,20 @@ def _edids():
 
 
 def _power_supplies():
-    """``uevent`` of every power supply (batteries, AC adapters)."""
+    """``uevent`` of every power supply (batteries, AC adapters); kernels before 5.8 leave the type out of it,
+    so ``POWER_SUPPLY_TYPE`` is added from the ``type`` file then."""
     supplies = {}
     for name in list_dir("/sys/class/power_supply"):
+        base = os.path.join("/sys/class/power_supply", name)
         try:
-            supplies[name] = read_text(os.path.join("/sys/class/power_supply", name, "uevent"), 65536)
+            uevent = read_text(os.path.join(base, "uevent"), 65536)
         except SourceUnavailable:
             continue
+        if "POWER_SUPPLY_TYPE=" not in uevent:
+            kind = read_attributes(base, ("type",)).get("type")
+            if kind:
+                uevent = uevent + ("" if uevent.endswith("\n") or not uevent else "\n") + "POWER_SUPPLY_TYPE=%s\n" % kind
+        supplies[name] = uevent
     return supplies
 
 
@@ -624,6 +644,7 @@ def collect(timeout=10, processes=False, envs=False):
     g.gather("dmi", _dmi, optional=True)
     g.gather("net_interfaces", _network_interfaces)
     g.gather("ip_addr", run_command, ["ip", "addr", "show"], timeout)
+    g.gather("wireless", wireless, g.sources.get("net_interfaces"), timeout, optional=True)
     g.gather("ipv4_routes", read_text, "/proc/net/route")
     if "ipv4_routes" not in g.sources:  # hidden on some hardened kernels: ask iproute2 instead
         g.gather("ip_route_default", run_command, ["ip", "-o", "route", "list", "default"], timeout)
@@ -655,6 +676,17 @@ def collect(timeout=10, processes=False, envs=False):
     if g.sources.get("edids"):
         g.gather("pnp_ids", _pnp_ids_subset, g.sources["edids"], optional=True)
     g.gather("power_supplies", _power_supplies, optional=True)
+    g.gather("lvm", lvm, timeout, optional=True)  # root only: refused without become, and then named
+    g.gather("docker", containers, "docker", timeout, optional=True)
+    g.gather("podman", containers, "podman", timeout, optional=True)
+    g.gather("libvirt", libvirt, timeout, optional=True)
+    g.gather("lxc", lxc, timeout, optional=True)
+    g.gather("teamviewer", teamviewer, timeout, optional=True)
+    g.gather("anydesk", anydesk, optional=True)
+    g.gather("rustdesk", rustdesk, timeout, optional=True)
+    g.gather("meshcentral", meshcentral, timeout, optional=True)
+    g.gather("tacticalrmm", tacticalrmm, timeout, optional=True)
+    g.gather("supremo", supremo, timeout, optional=True)
     g.gather("dpkg", _packages, DPKG_ARGV, timeout, optional=True)
     if "dpkg" in g.sources:
         g.gather("lsb_release", run_command, list(LSB_RELEASE_ARGV), timeout, optional=True)

@@ -27,17 +27,22 @@ import re
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _accounts
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _batteries
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _cpus
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _dmidecode
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _drives
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _edid
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _linux_parsers as parsers
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _lvm
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _packages
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _pci
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _processes
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _remote_mgmt
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _storages
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _usb
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _virtualmachines
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _vmsystem
+from ansible_collections.glpiops.glpi.plugins.plugin_utils import _wifi
 
 VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 
@@ -45,7 +50,8 @@ VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 SECTION_ORDER = (
     "accesslog", "hardware", "bios", "operatingsystem", "versionprovider",
     "antivirus", "batteries", "controllers", "cpus", "drives", "envs", "firewalls", "licenseinfos", "local_groups",
-    "local_users", "memories", "modems", "monitors", "networks", "ports", "powersupplies", "processes",
+    "local_users", "physical_volumes", "volume_groups", "logical_volumes", "memories", "modems",
+    "monitors", "networks", "ports", "powersupplies", "processes", "remote_mgmt",
     "slots", "softwares", "sounds", "storages", "usbdevices", "users", "videos", "virtualmachines",
 )
 # What GLPI's schemas require of a list entry: an entry without it would make GLPI refuse the whole document.
@@ -282,6 +288,7 @@ def build_networks(sources):
     gateways = {}
     for iface, gateway in parsers.default_routes(_text(sources, "ipv4_routes"), _text(sources, "ip_route_default")):
         gateways.setdefault(iface, gateway)
+    radios = _wifi.wifi_by_interface(sources.get("wireless"))
     networks = []
     # ``ip``'s order (the kernel's interface index), then interfaces only sysfs knows.
     names = list(ip_all) + sorted(name for name in sysfs_all if name not in ip_all)
@@ -292,6 +299,12 @@ def build_networks(sources):
         kernel_name = name.split("@", 1)[0]
         base = _interface_properties(kernel_name, sysfs_all.get(kernel_name) or {}, ip_info)
         base["description"] = name
+        if base.get("type") == "wifi" and kernel_name in radios:
+            radio = dict(radios[kernel_name])
+            bitrate = radio.pop("bitrate", None)
+            base.update(radio)
+            if bitrate and base.get("status") == "up" and base.get("speed") == "0":
+                base["speed"] = str(bitrate)  # GLPI Agent: a wireless link's speed is its bit rate
         entries = []
         for address, prefix, label in ip_info.get("ipv4", []):
             mask, subnet = parsers.ipv4_mask_and_subnet(address, prefix)
@@ -425,6 +438,33 @@ def build_storages(sources):
     return _storages.storages_from_sources(sources.get("storages"))
 
 
+def build_batteries(sources):
+    """dmidecode's batteries (root only), merged with /sys/class/power_supply's as GLPI Agent merges them."""
+    tables = dmidecode_tables(sources)
+    return _batteries.batteries(_dmidecode.batteries_from_dmidecode(tables) if tables else [], sources.get("power_supplies"))
+
+
+def build_physical_volumes(sources):
+    return _lvm.physical_volumes(_mapping(sources.get("lvm")).get("pvs"))
+
+
+def build_volume_groups(sources):
+    return _lvm.volume_groups(_mapping(sources.get("lvm")).get("vgs"))
+
+
+def build_logical_volumes(sources):
+    return _lvm.logical_volumes(_mapping(sources.get("lvm")).get("lvs"))
+
+
+def build_virtualmachines(sources):
+    raw = {tool: sources.get(tool) for tool in ("docker", "podman", "libvirt", "lxc")}
+    return _virtualmachines.virtual_machines(raw, _text(sources, "cpuinfo"))
+
+
+def build_remote_mgmt(sources):
+    return _remote_mgmt.remote_mgmt({tool: sources.get(tool) for tool in _remote_mgmt.TOOLS})
+
+
 def _from_dmidecode(builder):
     def build(sources):
         tables = dmidecode_tables(sources)
@@ -454,7 +494,12 @@ SECTION_BUILDERS = {
     "memories": _from_dmidecode(_dmidecode.memories_from_dmidecode),
     "ports": _from_dmidecode(_dmidecode.ports_from_dmidecode),
     "slots": _from_dmidecode(_dmidecode.slots_from_dmidecode),
-    "batteries": _from_dmidecode(_dmidecode.batteries_from_dmidecode),
+    "batteries": build_batteries,
+    "physical_volumes": build_physical_volumes,
+    "volume_groups": build_volume_groups,
+    "logical_volumes": build_logical_volumes,
+    "virtualmachines": build_virtualmachines,
+    "remote_mgmt": build_remote_mgmt,
     "powersupplies": _from_dmidecode(_dmidecode.powersupplies_from_dmidecode),
     "softwares": build_softwares,
     "storages": build_storages,
