@@ -106,6 +106,12 @@ test-docs: collection
 	    || { echo "ansible-doc glpiops.glpi.$$module lacks options, examples or return values"; exit 1; }; \
 	  echo "ansible-doc glpiops.glpi.$$module renders (options, examples, return values)"; \
 	done
+	@for filter in $$(ls plugins/filter | sed -n 's/^\(glpi_[a-z_]*\)\.yml$$/\1/p'); do \
+	  $(ANSIBLE_ENV) ANSIBLE_NOCOLOR=1 $(VENV)/bin/ansible-doc -t filter glpiops.glpi.$$filter > $(CACHE)/ansible-doc.txt 2>&1 || exit 1; \
+	  grep -q "^> FILTER glpiops.glpi.$$filter" $(CACHE)/ansible-doc.txt \
+	    || { echo "ansible-doc -t filter glpiops.glpi.$$filter does not render"; cat $(CACHE)/ansible-doc.txt; exit 1; }; \
+	  echo "ansible-doc -t filter glpiops.glpi.$$filter renders"; \
+	done
 
 test-sanity: venv
 	PATH=$(VENV)/bin:$$PATH tests/bin/sanity.sh
