@@ -59,6 +59,9 @@ options:
     description:
       - Before the inventory, send GLPI Agent's C(contact) request and report GLPI's answer (inventory frequency,
         disabled tasks). No inventory is sent to a server that answers that the inventory task is disabled.
+      - As GLPI Agent, no new inventory of a host is sent before the inventory frequency GLPI answers (C(expiration), in
+        hours) has passed since GLPI last accepted one from this controller (noted in O(spool_path)); the task then
+        reports the status C(not_due) and when the next inventory is due.
       - When not set, the E(GLPI_CONTACT) environment variable is used.
     type: bool
     default: false

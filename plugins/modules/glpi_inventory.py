@@ -203,6 +203,7 @@ delivery:
     status:
       description:
         - V(sent) (GLPI accepted the document), V(disabled) (GLPI's answer to O(contact) disabled the inventory),
+          V(not_due) (with O(contact), GLPI's inventory frequency has not passed since it last accepted this host's),
           V(spooled) (no attempt reached GLPI, the document is kept in O(spool_path)), V(failed) (GLPI refused it),
           or V(check_mode). The worst status of the servers.
       type: str

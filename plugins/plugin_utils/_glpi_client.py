@@ -584,7 +584,7 @@ def deliver(client, spool, document, deviceid=None, tag=None, contact=None):
     the document goes to ``spool`` (a ``_spool.Spool``) and the server's status is
     ``spooled``.  Result::
 
-        {"status": "sent" | "spooled" | "disabled" | "failed" (the worst of the servers),
+        {"status": "sent" | "not_due" | "disabled" | "spooled" | "failed" (the worst of the servers),
          "failed": bool, "spooled": bool, "msg": str,
          "servers": [{"server", "status", "message", "http_status", "attempts",
                       "expiration", "disabled", "spool": {"sent", "rejected", "remaining"}}]}
@@ -594,7 +594,7 @@ def deliver(client, spool, document, deviceid=None, tag=None, contact=None):
     if contact is None:
         contact = bool(client.options.get("contact"))
     results = [_deliver_one(client, spool, server, document, deviceid, tag, contact) for server in client.servers]
-    order = ("sent", "disabled", "spooled", "failed")
+    order = ("sent", "not_due", "disabled", "spooled", "failed")
     status = max((entry["status"] for entry in results), key=order.index)
     msg = "; ".join("%s: %s%s" % (entry["server"], entry["status"], (" (%s)" % entry["message"]) if entry.get("message") else "") for entry in results)
     return client.mask({
@@ -633,6 +633,13 @@ def _deliver_one(client, spool, server, document, deviceid, tag, contact):
         if "inventory" in answer.disabled:
             entry.update(status="disabled", message=answer.message or "GLPI disabled the inventory task for this agent")
             return entry
+        # GLPI's expiration is the inventory frequency in hours: as GLPI Agent, send no new inventory before it is due.
+        last = spool.last_accepted(server, deviceid)
+        if answer.expiration and last is not None and spool.now() < last + answer.expiration * 3600:
+            due = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(last + answer.expiration * 3600))
+            entry.update(status="not_due", next_inventory=due,
+                         message="GLPI expects the next inventory of %s after %s (every %s h)" % (deviceid, due, answer.expiration))
+            return entry
 
     last_error = {}
 
@@ -666,6 +673,8 @@ def _deliver_one(client, spool, server, document, deviceid, tag, contact):
         entry["message"] = exc.message
         return entry
     entry.update(status="sent", http_status=answer.status)
+    if contact:
+        spool.note_accepted(server, deviceid)
     if answer.expiration is not None:
         entry["expiration"] = answer.expiration
     if answer.message:

@@ -187,6 +187,33 @@ class Spool:
             raise SpoolError("cannot write to the spool directory %s: %s" % (self.path, exc.strerror or exc)) from None
         return name
 
+    # -- when GLPI last accepted a host's inventory (for contact's expiration) --
+    def _accepted_path(self, server, deviceid):
+        digest = hashlib.sha256(str(deviceid).encode("utf-8")).hexdigest()[:16]
+        return os.path.join(self.path, "accepted"), "%s-%s" % (server_key(server), digest)
+
+    def now(self):
+        """This spool's clock (``time.time`` unless a test gave another)."""
+        return self._clock()
+
+    def last_accepted(self, server, deviceid):
+        """The time GLPI ``server`` last accepted ``deviceid``'s inventory, as noted by ``note_accepted``; or None."""
+        directory, name = self._accepted_path(server, deviceid)
+        try:
+            with open(os.path.join(directory, name), "r", encoding="utf-8") as handle:
+                return float(handle.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def note_accepted(self, server, deviceid, when=None):
+        """Remember that ``server`` accepted ``deviceid``'s inventory now (or at ``when``); errors are ignored."""
+        directory, name = self._accepted_path(server, deviceid)
+        try:
+            self._ensure(directory)
+            _write_atomic(directory, name, ("%.3f\n" % (self._clock() if when is None else when)).encode("ascii"))
+        except (OSError, SpoolError):
+            pass
+
     # -- reading ---------------------------------------------------------
     def pending(self, server=None):
         """Names of the unclaimed documents (for ``server`` only, when given), oldest first."""

@@ -540,6 +540,24 @@ def test_deliver_with_contact_respects_disabled_inventory(glpi, tmp_path):
     assert result["status"] == "sent" and entry["disabled"] == ["remoteinventory"] and entry["expiration"] == 24
 
 
+def test_deliver_with_contact_sends_no_inventory_before_glpi_expects_one(glpi, tmp_path):
+    now = [1795420800.0]
+    spool = Spool(tmp_path / "spool", clock=lambda: now[0])
+    client, _unused_time = make_client(glpi, contact=True)
+    assert c.deliver(client, spool, DOCUMENT)["status"] == "sent"
+    actions = [json.loads(request["body"]).get("action", "inventory") for request in glpi.requests]
+    assert actions[0] == "contact" and len(actions) == 2
+    now[0] += 23 * 3600  # GLPI answered expiration "24": not due yet
+    result = c.deliver(client, spool, DOCUMENT)
+    entry = result["servers"][0]
+    assert result["status"] == "not_due" and entry["next_inventory"] == "2026-11-24 08:00:00 UTC", result
+    assert len(glpi.requests) == 3  # the contact only
+    now[0] += 2 * 3600
+    assert c.deliver(client, spool, DOCUMENT)["status"] == "sent" and len(glpi.requests) == 5
+    client, _unused_time = make_client(glpi, contact=False)  # without contact: every run sends, as asked
+    assert c.deliver(client, spool, DOCUMENT)["status"] == "sent"
+
+
 def test_deliver_to_several_servers(glpi, tmp_path):
     spool = Spool(tmp_path / "spool")
     down = "http://127.0.0.1:%d/glpi" % free_port()
