@@ -24,7 +24,6 @@ import binascii
 import re
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _edid
-from ansible_collections.glpiops.glpi.plugins.plugin_utils import _inventory
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _windows as w
 
 # The keys GLPI 10's strict schema knows per section (a single unknown key makes it refuse the document).

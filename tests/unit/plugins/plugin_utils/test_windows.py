@@ -323,7 +323,7 @@ def test_whole_document_validates(profile, reference, assert_valid_inventory):
     reference("glpi-agent-corpus", "index.json")
     collected = _profile(profile)
     document, warnings = inv.build_inventory(collected, collected["deviceid"], now=1795420800,
-                                            provider={"ansible-core": "2.19"})
+                                             provider={"ansible-core": "2.19"})
     assert warnings == []
     assert_valid_inventory(document)
     content = document["content"]
