@@ -77,11 +77,18 @@ def winrm_host(hostname, users, deviceid=None):
     return host
 
 
-def lab_world():
-    """The transcript's starting point: one ``local0`` target, no remote, the lab's sshd."""
+def lab_password():
+    """The lab sshd's password, as the transcript's header gives it (the replays type it as recorded)."""
+    match = re.search(r"password '([^']+)'", TRANSCRIPT.read_text(encoding="utf-8")) if TRANSCRIPT.exists() else None
+    return match.group(1) if match else "lab-password-unknown"
+
+
+def lab_world(password=None):
+    """The transcript's starting point: one ``local0`` target, no remote, the lab's sshd (whose user has
+    ``password``; by default the transcript's, for the replays)."""
     return dict(
         targets=[target("local0", "local", "/srv/lab/samples/remote")],
-        hosts={"127.0.0.1:2222": ssh_host("vm", {"inventory": dict(password="Inv3ntory!Lab", key_homes=[LAB_HOME], uid=1000)},
+        hosts={"127.0.0.1:2222": ssh_host("vm", {"inventory": dict(password=password or lab_password(), key_homes=[LAB_HOME], uid=1000)},
                                           known_hosts_homes=[LAB_HOME])},
         resolve={"127.0.0.1": "localhost"},
         agent_bin="/srv/lab/src/glpi-agent/bin/glpi-remote",

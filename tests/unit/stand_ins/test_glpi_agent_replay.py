@@ -42,7 +42,7 @@ NEXT_RUN_DELAY = 3425
 def lab_world():
     return dict(
         targets=[],
-        hosts={"127.0.0.1:2222": standin.ssh_host("vm", {"inventory": dict(password="Inv3ntory!Lab", key_homes=[standin.LAB_HOME], uid=1000)},
+        hosts={"127.0.0.1:2222": standin.ssh_host("vm", {"inventory": dict(password=standin.lab_password(), key_homes=[standin.LAB_HOME], uid=1000)},
                                                   known_hosts_homes=[standin.LAB_HOME])},
         resolve={"127.0.0.1": "localhost"},
         agent_bin="/srv/lab/src/glpi-agent/bin/glpi-remote",

@@ -31,7 +31,7 @@ def recorded(command_end):
 
 
 def test_escape_is_the_agents_uri_escape():
-    assert g.escape("Inv3ntory!Lab") == "Inv3ntory%21Lab"
+    assert g.escape("Pa55!word") == "Pa55%21word"
     assert g.escape("a:b@c/d%e?f#g h~_.-") == "a%3Ab%40c%2Fd%25e%3Ff%23g%20h~_.-"
     assert g.escape("café") == "caf%C3%A9"
 
@@ -78,7 +78,7 @@ def test_a_known_password_never_survives_masking(password, noise):
 
 
 def test_mask_url_and_text_without_known_secrets():
-    assert g.mask_url("ssh://inventory:Inv3ntory!Lab@127.0.0.1:2222") == "ssh://inventory:****@127.0.0.1:2222"
+    assert g.mask_url("ssh://inventory:Pa55!word@127.0.0.1:2222") == "ssh://inventory:****@127.0.0.1:2222"
     assert g.mask_url("ssh://inventory@127.0.0.1:2222?mode=libssh2") == "ssh://inventory@127.0.0.1:2222?mode=libssh2"
     assert g.mask_url("ssh://u:p@ss@h") == "ssh://u:****@h"
     text = "[error] Skipping 'winrms://Administrator:S3cret@127.0.0.1:5986' remote: Can't locate"
@@ -214,7 +214,7 @@ def lab(tmp_path):
     """The stand-in installed with the lab's world, run through the Perl loader like the modules run the real tool."""
     bin_dir = tmp_path / "bin"
     path = standin.install(bin_dir)
-    state = standin.write_world(tmp_path / "world.json", standin.lab_world())
+    state = standin.write_world(tmp_path / "world.json", standin.lab_world(password="Pa55!word"))
     env = standin.environment(bin_dir, state, log=tmp_path / "log.jsonl", home=standin.LAB_HOME)
 
     def run(argv, stdin):
@@ -227,16 +227,16 @@ def lab(tmp_path):
 
 def test_loader_runs_the_script_with_the_arguments_from_stdin(lab):
     tool = lab["tool"]
-    tool.add_secret("Inv3ntory!Lab")
-    changes, warnings = tool.add("ssh://inventory:Inv3ntory%21Lab@127.0.0.1:2222", "local0")
+    tool.add_secret("Pa55!word")
+    changes, warnings = tool.add("ssh://inventory:Pa55%21word@127.0.0.1:2222", "local0")
     assert changes == [dict(action="added", deviceid=changes[0]["deviceid"], target="local0")]
     assert warnings == ["You should execute remote inventory as super-user on remote host"]
     assert tool.remotes()[0]["url"] == "ssh://inventory:****@127.0.0.1:2222"  # encoded: the tool masks it itself
     stored = tool.remotes(show_passwords=True)[0]["url"]
-    assert g.parse_url(stored)["password"] == "Inv3ntory!Lab"
+    assert g.parse_url(stored)["password"] == "Pa55!word"
     for entry in standin.read_log(lab["log"]):
         assert entry["argv"][0] == str(tool.path)  # $0 set by the loader: ps shows the tool
-        assert "Inv3ntory" not in " ".join(entry["argv"]) + " ".join(entry["env"].values())
+        assert "Pa55" not in " ".join(entry["argv"]) + " ".join(entry["env"].values())
 
 
 @pytest.mark.parametrize("args, words", [
@@ -272,8 +272,8 @@ def test_a_missing_vardir_fails_with_the_exit_code(lab):
 
 def test_a_tool_that_leaks_passwords_in_list_makes_them_known_secrets(lab):
     tool = lab["tool"]
-    tool.add("ssh://inventory:Inv3ntory!Lab@127.0.0.1:2222", "local0")  # written as is: the tool's mask misses it
+    tool.add("ssh://inventory:Pa55!word@127.0.0.1:2222", "local0")  # written as is: the tool's mask misses it
     fresh = g.GlpiRemote(tool.run_command, tool.path, tool.vardir, tool.perl)
     (remote,) = fresh.remotes()
-    assert "Inv3ntory!Lab" in remote["url"] and "Inv3ntory!Lab" in fresh.secrets
+    assert "Pa55!word" in remote["url"] and "Pa55!word" in fresh.secrets
     assert g.describe_remote(remote)["url"] == "ssh://inventory:****@127.0.0.1:2222"
