@@ -31,13 +31,13 @@ import json
 import os
 import random
 import re
-import tempfile
 import time
 import urllib.parse
 import warnings
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import glpi_server_argument_spec
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _spool
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._atomic import write_atomic
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_protocol import (
     GLPIURLError,
     basic_token,
@@ -305,20 +305,7 @@ class TokenCache:
                 return token
             token, expires_in = fetch()
             data = json.dumps({"access_token": token, "expires_at": self._clock() + expires_in}).encode("utf-8")
-            tmp_fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
-            try:
-                os.fchmod(tmp_fd, 0o600)
-                with os.fdopen(tmp_fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.rename(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            write_atomic(path, data)
             return token
         finally:
             self._unlock(fd)

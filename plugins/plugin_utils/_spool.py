@@ -39,8 +39,9 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
+
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._atomic import fsync_directory, write_atomic
 
 SENT = "sent"
 REJECTED = "rejected"
@@ -98,37 +99,6 @@ class DrainReport:
         return dataclasses.asdict(self)
 
 
-def _fsync_dir(path):
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(directory, name, data, prefix=".tmp-"):
-    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=directory)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.rename(tmp, os.path.join(directory, name))
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(directory)
-
-
 def _pid_alive(pid):
     if pid <= 0:
         return False
@@ -182,7 +152,7 @@ class Spool:
         stamp = int(created * 1e9)
         name = "%020d-%s-%s.json" % (stamp, server_key(server), os.urandom(8).hex())
         try:
-            _write_atomic(self.path, name, data)
+            write_atomic(os.path.join(self.path, name), data)
         except OSError as exc:
             raise SpoolError("cannot write to the spool directory %s: %s" % (self.path, exc.strerror or exc)) from None
         return name
@@ -210,7 +180,7 @@ class Spool:
         directory, name = self._accepted_path(server, deviceid)
         try:
             self._ensure(directory)
-            _write_atomic(directory, name, ("%.3f\n" % (self._clock() if when is None else when)).encode("ascii"))
+            write_atomic(os.path.join(directory, name), ("%.3f\n" % (self._clock() if when is None else when)).encode("ascii"))
         except (OSError, SpoolError):
             pass
 
@@ -272,7 +242,7 @@ class Spool:
             os.unlink(claim.path)
         except FileNotFoundError:
             return
-        _fsync_dir(self.path)
+        fsync_directory(self.path)
 
     def release(self, claim):
         """Not sent: give the document back to the queue under its own name."""
@@ -290,7 +260,7 @@ class Spool:
             return
         if reason:
             try:
-                _write_atomic(directory, claim.name + ".reason", (str(reason) + "\n").encode("utf-8"))
+                write_atomic(os.path.join(directory, claim.name + ".reason"), (str(reason) + "\n").encode("utf-8"))
             except OSError:
                 pass
 
