@@ -125,6 +125,8 @@ def msi_arguments(msi_path, settings, execmode="service", task_frequency="hourly
     """The msiexec argument list that installs GLPI Agent from ``msi_path`` with these settings, quiet.
 
     ``execmode`` is the role's run mode (service, task, manual); ``task_frequency`` applies to ``task``.
+    Secrets (``SECRET_KEYS``) are never msiexec properties: a command line is readable by every local user. The role's
+    script writes them into the registry right after the installation.
     """
     if execmode not in WINDOWS_EXECMODES:
         raise AgentConfigError("Windows run mode must be one of %s, not %r" % (", ".join(WINDOWS_EXECMODES), execmode))
@@ -133,7 +135,7 @@ def msi_arguments(msi_path, settings, execmode="service", task_frequency="hourly
     args = ["/i", str(msi_path), "/quiet", "/norestart"]
     if log_path:
         args.extend(["/l*v", str(log_path)])
-    properties = {msi_property_name(key): settings[key] for key in MSI_CONFIG_PROPERTIES if key in settings}
+    properties = {msi_property_name(key): settings[key] for key in MSI_CONFIG_PROPERTIES if key in settings and key not in SECRET_KEYS}
     properties["EXECMODE"] = WINDOWS_EXECMODES[execmode]
     if execmode == "task":
         properties["TASK_FREQUENCY"] = task_frequency

@@ -5,12 +5,15 @@
 # Run by the role glpiops.glpi.agent through ansible.builtin.script. The plan (JSON, base64) is computed on the controller:
 #   version, install (bool), source (URL or path), msi_path, checksum ("sha256:<hex>"), msiexec_arguments (list),
 #   registry ({key: value} under HKLM\SOFTWARE\GLPI-Agent), manage_service, run_mode.
+# The role embeds the plan in a copy of this script (it may hold the agent's password: never a command-line argument,
+# which every local user can read); -Plan serves manual runs.
 # Prints one JSON object: {changed, messages}. With -CheckMode it reads only.
 param(
-    [Parameter(Mandatory = $true)][string]$Plan,
+    [string]$Plan = '',
     [switch]$CheckMode
 )
 $ErrorActionPreference = 'Stop'
+if (-not $Plan) { $Plan = '@GLPIOPS_EMBEDDED_PLAN@' }
 $plan = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($Plan)) | ConvertFrom-Json
 $changed = $false
 $messages = @()

@@ -90,3 +90,9 @@ def test_msi_refuses_what_msiexec_would_not_take(kwargs, message):
 def test_masked_hides_credentials_only():
     assert masked({"password": "x", "oauth-client-secret": "y", "user": "u", "tag": ""}) == {
         "password": "********", "oauth-client-secret": "********", "user": "u", "tag": ""}
+
+
+def test_secrets_are_no_msiexec_properties():
+    args = msi_arguments("C:\\Temp\\agent.msi", {"server": "https://glpi/", "user": "agent", "password": "s3cret", "oauth-client-secret": "x"})
+    assert "SERVER=https://glpi/" in args
+    assert not [arg for arg in args if "s3cret" in arg or arg.startswith(("PASSWORD=", "OAUTH_CLIENT_SECRET="))]
