@@ -173,7 +173,8 @@ class ActionModule(ActionBase):
         """Run the PowerShell collector in one execution: the script goes in as the command's input, not in its
         command line (``-EncodedCommand`` would hit the command line's length limit)."""
         budget = max(60, params["collect_timeout"] * 30)
-        script = collector_script(check_mode=self._task.check_mode, cim_timeout=params["collect_timeout"], time_budget=budget)
+        script = collector_script(check_mode=self._task.check_mode, cim_timeout=params["collect_timeout"], time_budget=budget,
+                                  store_deviceid=not params["deviceid"])
         outcome = self._low_level_execute_command(collector_command(self._connection._shell), in_data=script)
         collected, error = parse_collector_output(outcome.get("stdout", ""))
         if error:

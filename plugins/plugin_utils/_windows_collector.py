@@ -334,7 +334,7 @@ function Get-DeviceId {
     $name = $env:COMPUTERNAME; if (-not $name) { $name = 'windows' }
     $Result.deviceid = $name.ToLowerInvariant() + '-' + (Get-Date).ToString('yyyy-MM-dd-HH-mm-ss')
     $Result.deviceid_source = 'unsaved'
-    if ($CheckMode) { return }
+    if ($CheckMode -or -not $StoreDeviceId) { return }
     try {
         $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine', [Microsoft.Win32.RegistryView]::Registry64)
         $w = $base.CreateSubKey($path)
@@ -365,9 +365,13 @@ def _ps_bool(value):
     return "$true" if value else "$false"
 
 
-def collector_script(check_mode=False, cim_timeout=30, time_budget=300):
-    """The script to send as the input of ``collector_command``: settings first, then ``COLLECTOR_SCRIPT``."""
-    header = "$CheckMode = %s\n$CimTimeout = %d\n$TimeBudget = %d\n" % (_ps_bool(check_mode), int(cim_timeout), int(time_budget))
+def collector_script(check_mode=False, cim_timeout=30, time_budget=300, store_deviceid=True):
+    """The script to send as the input of ``collector_command``: settings first, then ``COLLECTOR_SCRIPT``.
+
+    ``store_deviceid`` false (the task gives its own deviceid) leaves the registry as it is.
+    """
+    header = "$CheckMode = %s\n$CimTimeout = %d\n$TimeBudget = %d\n$StoreDeviceId = %s\n" % (
+        _ps_bool(check_mode), int(cim_timeout), int(time_budget), _ps_bool(store_deviceid))
     names = ", ".join("'%s'" % name for name in SOURCE_FUNCTIONS)
     return header + COLLECTOR_SCRIPT.replace("@SOURCE_FUNCTIONS@", names)
 

@@ -258,3 +258,14 @@ def test_windows_runs_the_powershell_collector_once_with_the_script_as_input(tmp
 def test_windows_collector_failure_is_reported_with_its_output():
     result = make_windows_plugin({"return_inventory": True}, "Access is denied.", rc=1).run(task_vars={})
     assert result["failed"] and "PowerShell collector failed (rc 1)" in result["msg"] and "Access is denied" in result["msg"]
+
+
+def test_windows_with_a_deviceid_option_leaves_the_registry_alone():
+    plugin = make_windows_plugin({"return_inventory": True, "deviceid": "fixed-id"}, json.dumps(WINDOWS_COLLECTED))
+    result = plugin.run(task_vars={})
+    assert result["deviceid"] == "fixed-id" and result["deviceid_source"] == "option"
+    script = plugin._low_level_execute_command.call_args.kwargs["in_data"]
+    assert "$StoreDeviceId = $false" in script
+    plugin = make_windows_plugin({"return_inventory": True}, json.dumps(WINDOWS_COLLECTED))
+    plugin.run(task_vars={})
+    assert "$StoreDeviceId = $true" in plugin._low_level_execute_command.call_args.kwargs["in_data"]
