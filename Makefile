@@ -112,6 +112,12 @@ test-docs: collection
 	    || { echo "ansible-doc -t filter glpiops.glpi.$$filter does not render"; cat $(CACHE)/ansible-doc.txt; exit 1; }; \
 	  echo "ansible-doc -t filter glpiops.glpi.$$filter renders"; \
 	done
+	@for role in $$(ls -d roles/*/meta/argument_specs.yml | cut -d/ -f2); do \
+	  $(ANSIBLE_ENV) ANSIBLE_NOCOLOR=1 $(VENV)/bin/ansible-doc -t role glpiops.glpi.$$role > $(CACHE)/ansible-doc.txt 2>&1 || exit 1; \
+	  grep -q "^> ROLE: \*glpiops.glpi.$$role\*" $(CACHE)/ansible-doc.txt && grep -q "ENTRY POINT: \*main\*" $(CACHE)/ansible-doc.txt \
+	    || { echo "ansible-doc -t role glpiops.glpi.$$role does not render its argument specs"; cat $(CACHE)/ansible-doc.txt; exit 1; }; \
+	  echo "ansible-doc -t role glpiops.glpi.$$role renders (meta/argument_specs.yml)"; \
+	done
 
 test-sanity: venv
 	PATH=$(VENV)/bin:$$PATH tests/bin/sanity.sh
