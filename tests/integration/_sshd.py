@@ -23,6 +23,8 @@ import tempfile
 import time
 
 SSHD = "/usr/sbin/sshd"
+# The throwaway user the tests and the benchmark log in as.
+TEST_USER = "glpiops-it"
 _ACCEPTED = re.compile(r"Accepted publickey for (\S+) from 127\.0\.0\.1")
 
 

@@ -22,8 +22,7 @@ import uuid
 
 import pytest
 
-from _sshd import SSHServer, ensure_openssh, ensure_user  # noqa: E402  pylint: disable=import-error
-from test_inventory_over_ssh import ROOT, USER, host_vars, recap, write_inventory  # noqa: E402  pylint: disable=import-error
+from test_inventory_over_ssh import ROOT, host_vars, recap, write_inventory  # noqa: E402  pylint: disable=import-error
 
 sys.path.insert(0, str(ROOT))
 from tests.glpi_double import GLPIDouble, make_test_ca  # noqa: E402  pylint: disable=import-error,wrong-import-position
@@ -39,18 +38,6 @@ if not (default_schema_dir() / "inventory.schema-glpi10.json").exists():  # prag
 
 PASSWORD = "p@ss:w0rd/%é"
 CLIENT_SECRET = "cl1ent-s3cret+/="
-
-
-@pytest.fixture(scope="module")
-def sshd():
-    ensure_openssh()
-    ensure_user(USER)
-    server = SSHServer(user=USER)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def free_port():

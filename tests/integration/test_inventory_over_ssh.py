@@ -21,27 +21,13 @@ import subprocess
 
 import pytest
 
-from _sshd import SSHServer, ensure_openssh, ensure_user, process_running  # noqa: E402  pylint: disable=import-error
+from _sshd import TEST_USER as USER  # noqa: E402  pylint: disable=import-error
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 REFERENCE = ROOT.parent / "shared" / "reference"
-USER = "glpiops-it"
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "true",
                                 reason="needs root: installs openssh-server, creates a throwaway user")
-
-
-@pytest.fixture(scope="module")
-def sshd():
-    ensure_openssh()
-    ensure_user(USER)
-    server = SSHServer(user=USER)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-    assert not process_running(server.pid), "sshd %s still running after stop()" % server.pid
 
 
 @pytest.fixture(scope="module")
