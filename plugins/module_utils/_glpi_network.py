@@ -420,3 +420,12 @@ class GlpiServer:
         if answer.get("services_available"):
             return True, "GLPI reaches GLPI Network (https://%s)." % SERVICES_HOST
         return False, connectivity_message(answer)
+
+
+def glpi_install_argument_spec():
+    """Where GLPI is installed (the ``glpiops.glpi.glpi_install`` doc fragment documents these options)."""
+    return dict(
+        glpi_path=dict(type="path", default="/var/www/glpi"),
+        php_path=dict(type="path"),
+        config_dir=dict(type="path"),
+    )

@@ -668,3 +668,8 @@ def agent_from_module(module, path=None, vardir=None):
     """``glpi-agent`` as an Ansible module finds it: ``path``, or on PATH and GLPI Agent's install dirs."""
     path, perl = find_tool(module, "glpi-agent", path, "glpi_agent_path")
     return GlpiAgent(module_runner(module), path, vardir=vardir, perl=perl)
+
+
+def remote_tool_argument_spec():
+    """How to reach ``glpi-remote`` (the ``glpiops.glpi.glpi_remote_tool`` doc fragment documents these options)."""
+    return dict(glpi_remote_path=dict(type="path"), vardir=dict(type="path"))

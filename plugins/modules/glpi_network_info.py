@@ -17,19 +17,6 @@ description:
 author:
   - glpiops.glpi engineers (@glpiops)
 options:
-  glpi_path:
-    description:
-      - GLPI's root directory on the host, the one that holds C(bin/console).
-    type: path
-    default: /var/www/glpi
-  php_path:
-    description:
-      - The PHP command line interpreter GLPI runs with. Default is C(php) from E(PATH).
-    type: path
-  config_dir:
-    description:
-      - GLPI's configuration directory (C(GLPI_CONFIG_DIR)) when it is not C(<glpi_path>/config), for example C(/etc/glpi).
-    type: path
   validate:
     description:
       - Also ask GLPI Network about the stored key (through GLPI, forcing a refresh of its one-day cache).
@@ -38,6 +25,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - glpiops.glpi.glpi_install
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -136,6 +124,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_network import 
     GlpiServer,
     connectivity_message,
     fingerprint,
+    glpi_install_argument_spec,
     mask_key,
     undecryptable_warning,
 )
@@ -166,10 +155,8 @@ def registration_info(server, validate):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            glpi_path=dict(type="path", default="/var/www/glpi"),
-            php_path=dict(type="path"),
-            config_dir=dict(type="path"),
             validate=dict(type="bool", default=False),
+            **glpi_install_argument_spec()
         ),
         supports_check_mode=True,
     )

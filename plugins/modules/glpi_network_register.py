@@ -38,20 +38,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  glpi_path:
-    description:
-      - GLPI's root directory on the host, the one that holds C(bin/console).
-    type: path
-    default: /var/www/glpi
-  php_path:
-    description:
-      - The PHP command line interpreter GLPI runs with. Default is C(php) from E(PATH).
-    type: path
-  config_dir:
-    description:
-      - GLPI's configuration directory (C(GLPI_CONFIG_DIR), with C(config_db.php) and C(glpicrypt.key)) when it is not
-        C(<glpi_path>/config), for example C(/etc/glpi) with distribution packages.
-    type: path
   validate:
     description:
       - Ask GLPI Network whether the key is valid and what subscription it carries, and fail (restoring the previous key)
@@ -68,6 +54,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - glpiops.glpi.glpi_install
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -192,6 +179,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_network import 
     GlpiServer,
     connectivity_message,
     fingerprint,
+    glpi_install_argument_spec,
     key_diff,
     key_shape_problem,
     undecryptable_warning,
@@ -284,11 +272,9 @@ def main():
         argument_spec=dict(
             registration_key=dict(type="str", no_log=True),
             state=dict(type="str", default="present", choices=["present", "absent"]),
-            glpi_path=dict(type="path", default="/var/www/glpi"),
-            php_path=dict(type="path"),
-            config_dir=dict(type="path"),
             validate=dict(type="bool", default=True),
             test_connectivity=dict(type="bool", default=False),
+            **glpi_install_argument_spec()
         ),
         supports_check_mode=True,
     )

@@ -103,16 +103,8 @@ options:
     type: str
     choices: [always, on_create]
     default: always
-  glpi_remote_path:
-    description:
-      - Path of the C(glpi-remote) tool. By default it is searched in C(PATH), C(/usr/local/bin), C(/opt/glpi-agent/bin)
-        and C(/Applications/GLPI-Agent.app/bin).
-    type: path
-  vardir:
-    description:
-      - The agent's var directory (C(--vardir)), where its targets and remotes are stored. By default, the agent's own.
-    type: path
 extends_documentation_fragment:
+  - glpiops.glpi.glpi_remote_tool
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -252,6 +244,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
     from_module,
     mask_url,
     parse_url,
+    remote_tool_argument_spec,
     same_remote,
     select_target,
 )
@@ -273,8 +266,7 @@ def argument_spec():
         deviceid=dict(type="str"),
         check_connection=dict(type="bool", default=True),
         update_password=dict(type="str", choices=["always", "on_create"], default="always", no_log=False),
-        glpi_remote_path=dict(type="path"),
-        vardir=dict(type="path"),
+        **remote_tool_argument_spec()
     )
 
 

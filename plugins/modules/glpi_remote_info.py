@@ -18,17 +18,8 @@ description:
   - Runs on the host where GLPI Agent is installed; usually with O(ignore:become=true), since the agent's files belong to root.
 author:
   - glpiops.glpi engineers (@glpiops)
-options:
-  glpi_remote_path:
-    description:
-      - Path of the C(glpi-remote) tool. By default it is searched in C(PATH), C(/usr/local/bin), C(/opt/glpi-agent/bin)
-        and C(/Applications/GLPI-Agent.app/bin).
-    type: path
-  vardir:
-    description:
-      - The agent's var directory (C(--vardir)), where its targets and remotes are stored. By default, the agent's own.
-    type: path
 extends_documentation_fragment:
+  - glpiops.glpi.glpi_remote_tool
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -142,7 +133,12 @@ targets:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import GlpiRemoteError, describe_remote, from_module
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
+    GlpiRemoteError,
+    describe_remote,
+    from_module,
+    remote_tool_argument_spec,
+)
 
 
 def run(tool):
@@ -152,7 +148,7 @@ def run(tool):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(glpi_remote_path=dict(type="path"), vardir=dict(type="path")),
+        argument_spec=remote_tool_argument_spec(),
         supports_check_mode=True,
     )
     tool = None

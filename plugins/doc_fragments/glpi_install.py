@@ -1,0 +1,27 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) glpiops.glpi contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Where GLPI is installed on the host: plugins/module_utils/_glpi_network.py's glpi_install_argument_spec(), one for one.
+    DOCUMENTATION = r"""
+options:
+  glpi_path:
+    description:
+      - GLPI's root directory on the host, the one that holds C(bin/console).
+    type: path
+    default: /var/www/glpi
+  php_path:
+    description:
+      - The PHP command line interpreter GLPI runs with. Default is C(php) from E(PATH).
+    type: path
+  config_dir:
+    description:
+      - GLPI's configuration directory (C(GLPI_CONFIG_DIR), with C(config_db.php) and C(glpicrypt.key)) when it is not
+        C(<glpi_path>/config), for example C(/etc/glpi) with distribution packages.
+    type: path
+"""
