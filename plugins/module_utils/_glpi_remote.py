@@ -17,6 +17,8 @@ Secrets: the agent keeps each remote's password inside the stored URL, so the
 URL must reach the tool whole, yet argv is readable by every local user in
 ``/proc``.  ``glpi-remote`` is a Perl script, so it is run as
 ``perl -e <loader> <script>`` with its arguments on stdin (:data:`LOADER`).
+Masking is the collection's one masking function and mask (``_secrets``);
+:data:`AGENT_MASK` is only the tool's own mask, read in its output.
 Target-side code: standard library only, Python 3.8+.
 """
 
@@ -27,7 +29,11 @@ import re
 
 from urllib.parse import quote, unquote
 
-MASK = "****"
+from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import mask, mask_url, secret_forms
+
+# What glpi-remote itself prints in its ``list`` output in place of a password it could mask (the tool's format,
+# recognised, never written: what the modules show is the collection's ``MASK``).
+AGENT_MASK = "****"
 PROTOCOLS = ("ssh", "winrm")
 MODES = {"ssh": ("ssh", "libssh2", "perl"), "winrm": ("ssl",)}
 NEXT_RUN_UNSCHEDULED = "on next agent run"
@@ -96,14 +102,31 @@ def escape(value):
     return quote((value or "").encode("utf-8", "surrogatepass"), safe="")
 
 
-def secret_forms(secret):
-    """The ways a secret can appear in the tool's input and output: as is and percent-encoded."""
-    if not secret:
-        return set()
-    encoded = escape(secret)
-    forms = {secret, encoded, re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded),
-             quote(secret.encode("utf-8", "surrogatepass"))}
-    return {form for form in forms if form}
+def _by_length(forms):
+    """``forms`` as the shared ``mask`` takes them: a tuple, longest first, no empty or non-text form."""
+    return tuple(sorted(set(form for form in forms or () if isinstance(form, str) and form), key=lambda form: (-len(form), form)))
+
+
+def remote_secret_forms(secrets):
+    """The shared ``secret_forms`` of ``secrets`` plus the tool's own escaping of them (a tuple, longest first).
+
+    Added: :func:`escape` (upper and lower case hex) and ``quote`` of the ``surrogatepass``
+    bytes, what :func:`build_url` hands the tool.  For valid text the shared function
+    already has them; a password with lone surrogates it cannot encode (strict UTF-8), so
+    there these are the only percent-encoded forms.
+    """
+    forms = set()
+    for secret in secrets or ():
+        if not isinstance(secret, str) or not secret:
+            continue
+        try:
+            forms.update(secret_forms([secret]))
+        except UnicodeError:  # lone surrogates: strict UTF-8 refuses them
+            forms.add(secret)
+        encoded = escape(secret)
+        forms.update((encoded, re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded),
+                      quote(secret.encode("utf-8", "surrogatepass"))))
+    return _by_length(forms)
 
 
 def _split_authority(rest):
@@ -149,7 +172,7 @@ def parse_url(url):
         host, port_text = hostport.rsplit(":", 1)
     else:
         host, port_text = hostport, ""
-    if port_text.isdigit():
+    if port_text.isascii() and port_text.isdigit():  # str.isdigit() also takes "¹", which int() refuses
         port = int(port_text)
     modes = set()
     mode = _MODE_RE.search(query)
@@ -194,29 +217,15 @@ def build_url(protocol, host, port=None, username=None, password=None, modes=(),
     return url
 
 
-def mask_url(url):
-    """The URL with the password of its user information replaced by ``****``."""
-    if not isinstance(url, str):
-        return url
-    start = url.find("://")
-    if start < 0:
-        return url
-    head, rest = url[:start + 3], url[start + 3:]
-    at = rest.rfind("@")
-    if at < 0:
-        return url
-    userinfo = rest[:at]
-    if ":" not in userinfo:
-        return url
-    return head + userinfo.split(":", 1)[0] + ":" + MASK + rest[at:]
+def mask_text(text, forms=()):
+    """``text`` with every whole occurrence of ``forms`` (:func:`remote_secret_forms`) and every URL password masked.
 
-
-def mask_text(text, secrets=()):
-    """``text`` with every known secret and every URL password replaced by ``****``."""
+    The shared ``mask`` and ``mask_url``: a password shown by the tool's own mask (:data:`AGENT_MASK`)
+    gets the collection's mask too.
+    """
     if not isinstance(text, str) or not text:
         return text
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, MASK)
+    text = mask(text, _by_length(forms))
     return _URL_IN_TEXT_RE.sub(lambda m: mask_url(m.group(0)), text)
 
 
@@ -545,7 +554,7 @@ class PerlTool(object):
         return not self.perl
 
     def add_secret(self, secret):
-        self.secrets.update(secret_forms(secret))
+        self.secrets.update(remote_secret_forms([secret]))
 
     def mask(self, text):
         return mask_text(text, self.secrets)
@@ -584,7 +593,7 @@ class GlpiRemote(PerlTool):
         remotes = parse_remotes(stdout)
         for remote in remotes:
             password = parse_url(remote["url"])["password"]
-            if password and password != MASK:
+            if password and password != AGENT_MASK:
                 self.add_secret(password)
         return remotes
 

@@ -185,9 +185,9 @@ remote:
       type: str
       sample: web01-2026-11-22-09-43-37
     url:
-      description: Its URL, the password replaced by C(****).
+      description: Its URL, the password replaced by C(********).
       type: str
-      sample: ssh://inventory:****@web01.example.org?deviceid=web01-2026-11-22-09-43-37
+      sample: ssh://inventory:********@web01.example.org?deviceid=web01-2026-11-22-09-43-37
     target:
       description: The agent target it belongs to.
       type: str
@@ -233,7 +233,6 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
     DEVICEID_RE,
-    MASK,
     MODES,
     NEXT_RUN_UNSCHEDULED,
     PROTOCOLS,
@@ -242,12 +241,12 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
     describe_remote,
     effective_port,
     from_module,
-    mask_url,
     parse_url,
     remote_tool_argument_spec,
     same_remote,
     select_target,
 )
+from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK, mask_url
 
 IDENTITY_OPTIONS = ("protocol", "host", "port", "username", "mode")
 

@@ -65,9 +65,9 @@ remotes:
       type: str
       sample: web01-2026-11-22-09-43-37
     url:
-      description: Its URL, the password replaced by C(****).
+      description: Its URL, the password replaced by C(********).
       type: str
-      sample: ssh://inventory:****@web01.example.org:2222
+      sample: ssh://inventory:********@web01.example.org:2222
     target:
       description: The agent target it belongs to.
       type: str

@@ -23,7 +23,7 @@ description:
     and checked against the files written.
   - Passwords never appear on a command line. C(glpi-agent) and C(glpi-remote) are Perl scripts, so the module runs them with
     C(perl -e) and hands them their arguments on standard input, the C(--remote) URL with its password included. Results,
-    messages and the log lines returned show C(****) instead of every password.
+    messages and the log lines returned show C(********) instead of every password.
   - Runs on the collector; use C(delegate_to) or a play on that host, and usually O(ignore:become=true), since the agent's
     files belong to root.
 author:
@@ -201,9 +201,9 @@ remotes:
       type: str
       sample: local0
     url:
-      description: The remote's URL, password replaced by C(****); null when only the log named the remote.
+      description: The remote's URL, password replaced by C(********); null when only the log named the remote.
       type: str
-      sample: ssh://inventory:****@web01.example.org
+      sample: ssh://inventory:********@web01.example.org
     status:
       description: V(ok), V(failed), or V(pending) in check mode.
       type: str
@@ -255,7 +255,6 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
     agent_from_module,
     build_url,
     find_tool,
-    mask_url,
     module_runner,
     parse_agent_log,
     parse_url,
@@ -263,6 +262,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
     supports_remote_inventory,
     with_deviceid,
 )
+from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import mask_url
 
 ADHOC_OPTIONS = ("protocol", "host", "port", "username", "mode")
 HOW_TO_CREATE_A_TARGET = ("a target exists once GLPI Agent ran with its server or local setting: configure server or local in "

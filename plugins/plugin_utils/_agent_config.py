@@ -15,6 +15,8 @@ a key the agent does not know is an error (the agent itself only warns
 
 from __future__ import annotations
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK
+
 # The keys GLPI Agent reads from agent.cfg, conf.d/*.cfg and HKLM\SOFTWARE\GLPI-Agent (its configuration
 # defaults, GLPI Agent 1.11). Anything else is ignored by the agent with a warning.
 AGENT_CONFIG_KEYS = frozenset((
@@ -150,5 +152,5 @@ def msi_arguments(msi_path, settings, execmode="service", task_frequency="hourly
 
 
 def masked(settings):
-    """These settings with credentials replaced by ``********`` (for output)."""
-    return {key: ("********" if key in SECRET_KEYS and text else text) for key, text in settings.items()}
+    """These settings with credentials replaced by the collection's mask (for output)."""
+    return {key: (MASK if key in SECRET_KEYS and text else text) for key, text in settings.items()}

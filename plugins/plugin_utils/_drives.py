@@ -30,7 +30,7 @@ def parse_df(text):
         if len(fields) < 7:
             continue
         total, free = fields[2], fields[4]
-        if not (total.isdigit() and free.isdigit()) or int(total) == 0 or int(free) == 0:
+        if not (total.isdecimal() and free.isdecimal()) or int(total) == 0 or int(free) == 0:
             continue
         drives.append({
             "volumn": fields[0],

@@ -193,7 +193,7 @@ def parse_ip_addr(text):
             kernel_name = current_name.split("@", 1)[0]
             label = fields[-1] if fields[0] == "inet" and fields[-1].split(":", 1)[0] == kernel_name else None
             current["ipv4" if fields[0] == "inet" else "ipv6"].append(
-                (address, int(prefix) if prefix.isdigit() else None, label)
+                (address, int(prefix) if prefix.isdecimal() else None, label)
             )
     return interfaces
 

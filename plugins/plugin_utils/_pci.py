@@ -385,7 +385,7 @@ def parse_nvidia_settings(gpus_text, queries, pci_ids=None):
             if match:
                 ids = []
                 for part in match.group(1).split(",")[:2]:
-                    ids.append("%04x" % int(part) if part.isdigit() else "0000")
+                    ids.append("%04x" % int(part) if part.isdecimal() else "0000")
                 vendor_id, device_id = (ids + ["0000", "0000"])[:2]
                 vendor = _vendor(pci_ids, vendor_id)
                 device_name = _device_name(vendor, device_id)

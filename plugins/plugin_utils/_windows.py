@@ -114,7 +114,7 @@ def wmi_datetime(value):
             return datetime.datetime(1970, 1, 1) + datetime.timedelta(milliseconds=int(match.group(1)))
         match = re.match(r"^(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?", value)
         if match and not re.match(r"^\d{4}-", value):
-            parts = [int(part) if part and part.isdigit() else 0 for part in match.groups()]
+            parts = [int(part) if part and part.isdecimal() else 0 for part in match.groups()]
             return datetime.datetime(*parts)
         match = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}):(\d{2}))?", value)
         if match:

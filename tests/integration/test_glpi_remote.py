@@ -128,19 +128,19 @@ def test_lifecycle_failures_and_secrets(agent):
     deviceid = "web01-2026-11-23-10-00-00"
 
     assert r["add"]["changed"] and r["add"]["remote"]["deviceid"] == deviceid and r["add"]["remote"]["target"] == "server0"
-    assert r["add"]["remote"]["url"] == "ssh://inventory:****@web01"
+    assert r["add"]["remote"]["url"] == "ssh://inventory:********@web01"
     assert not r["readd"]["changed"]
-    assert r["password_check"]["changed"] and r["password_check"]["diff"]["after"]["password"] == "**** (changed)"
+    assert r["password_check"]["changed"] and r["password_check"]["diff"]["after"]["password"] == "******** (changed)"
     assert not r["password_on_create"]["changed"]
     assert r["password_always"]["changed"] and r["password_always"]["remote"]["deviceid"] == deviceid
     assert r["moved"]["changed"] and r["moved"]["remote"]["target"] == "local0"
     assert [(x["deviceid"], x["target"], x["url"]) for x in r["info"]["remotes"]] == [
-        (deviceid, "local0", "ssh://inventory:****@web01?deviceid=%s" % deviceid)]
+        (deviceid, "local0", "ssh://inventory:********@web01?deviceid=%s" % deviceid)]
     assert [t["id"] for t in r["info"]["targets"]] == ["server0", "local0"]
     assert r["delete_check"]["changed"] and r["delete"]["changed"] and r["delete"]["remote"]["deviceid"] == deviceid
     assert not r["delete_again"]["changed"] and r["delete_again"]["remote"] is None
 
-    assert r["fail_check"]["failed"] and "'ssh://nokey:****@web01' check failure: Can't run simple command" in r["fail_check"]["msg"]
+    assert r["fail_check"]["failed"] and "'ssh://nokey:********@web01' check failure: Can't run simple command" in r["fail_check"]["msg"]
     assert r["fail_target"]["failed"] and "No such 'server9' target available to handle remotes" in r["fail_target"]["msg"]
     assert r["fail_scheme"]["failed"] and "unsupported protocol 'winrms'" in r["fail_scheme"]["msg"]
     assert r["fail_missing"]["failed"] and r["fail_missing"]["msg"] == "glpi-remote was not found at /nonexistent/glpi-remote"

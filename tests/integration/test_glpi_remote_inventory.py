@@ -102,7 +102,7 @@ def test_collector_workflow_and_secrets(agent):
     assert r["to_dir"]["inventories"][DEVICEID]["content"]["hardware"]["name"] == "web01"
     assert r["adhoc_check"]["changed"] and r["adhoc_check"]["remotes"][0]["status"] == "pending"
     (adhoc,) = r["adhoc"]["remotes"]
-    assert adhoc["status"] == "ok" and adhoc["url"] == "ssh://inventory:****@adhoc:2222" and adhoc["deviceid"] == "adhoc-2026-11-23-10-00-00"
+    assert adhoc["status"] == "ok" and adhoc["url"] == "ssh://inventory:********@adhoc:2222" and adhoc["deviceid"] == "adhoc-2026-11-23-10-00-00"
     assert "[warning] You should execute remote inventory as super-user on remote host" in r["adhoc"]["log"]
     assert r["adhoc_fail"]["failed"] and "every remote failed" in r["adhoc_fail"]["msg"]
     assert r["fail_target"]["failed"] and "No such 'server9' target" in r["fail_target"]["msg"]

@@ -78,10 +78,10 @@ def test_log_of_a_single_remote_tags_and_server_errors():
 def test_outcomes_of_the_recorded_run():
     outcomes = g.remote_outcomes(STORED, g.parse_agent_log(TWO_WORKERS), ["OUT/vm-2026-11-22-09-43-37.json"])
     assert outcomes == [
-        dict(deviceid="vm-2026-11-22-09-43-37", target="local0", url="ssh://inventory:****@127.0.0.1:2222", status="ok",
+        dict(deviceid="vm-2026-11-22-09-43-37", target="local0", url="ssh://inventory:********@127.0.0.1:2222", status="ok",
              file="OUT/vm-2026-11-22-09-43-37.json", message="inventory saved in OUT/vm-2026-11-22-09-43-37.json"),
-        dict(deviceid="localhost-2026-11-22-10-17-00", target="local0", url="ssh://nobody:****@127.0.0.1:2299", status="failed", file=None,
-             message="Remoteinventory worker[1] failed to handle ssh://nobody:****@127.0.0.1:2299"),
+        dict(deviceid="localhost-2026-11-22-10-17-00", target="local0", url="ssh://nobody:********@127.0.0.1:2299", status="failed", file=None,
+             message="Remoteinventory worker[1] failed to handle ssh://nobody:********@127.0.0.1:2299"),
     ]
 
 
@@ -91,13 +91,13 @@ def test_outcomes_check_the_files_and_find_silent_failures():
     assert outcomes[0]["status"] == "failed" and "no such file" in outcomes[0]["message"]
     # A single remote that fails leaves no line at info level.
     (outcome,) = g.remote_outcomes([STORED[0]], g.parse_agent_log("[info] target local0: local OUT\n[info] running task RemoteInventory\n"))
-    assert outcome["status"] == "failed" and "--debug" in outcome["message"] and outcome["url"] == "ssh://nobody:****@127.0.0.1:2299"
+    assert outcome["status"] == "failed" and "--debug" in outcome["message"] and outcome["url"] == "ssh://nobody:********@127.0.0.1:2299"
 
 
 def test_an_adhoc_remote_gets_the_deviceid_the_agent_found():
     adhoc = [dict(deviceid=None, url="ssh://inventory:S3cret@127.0.0.1:2222", target="local0")]
     (outcome,) = g.remote_outcomes(adhoc, g.parse_agent_log(SINGLE), ["OUT2/vm-2026-11-22-09-43-37.json"])
-    assert (outcome["deviceid"], outcome["status"], outcome["url"]) == ("vm-2026-11-22-09-43-37", "ok", "ssh://inventory:****@127.0.0.1:2222")
+    assert (outcome["deviceid"], outcome["status"], outcome["url"]) == ("vm-2026-11-22-09-43-37", "ok", "ssh://inventory:********@127.0.0.1:2222")
 
 
 def test_a_server_target_needs_no_file():

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import pathlib
 import random
+import re
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote as g
+from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3] / "stand_ins"))
 import glpi_remote_standin as standin  # noqa: E402  pylint: disable=import-error,wrong-import-position
@@ -72,17 +75,57 @@ def test_a_known_password_never_survives_masking(password, noise):
     url = g.build_url("winrm", "win01", None, "Administrator", password)
     raw = "ssh://u:%s@h" % password
     text = "'%s' check failure: %s %s Skipping '%s'" % (url, noise, url, raw)
-    masked = g.mask_text(text, g.secret_forms(password))
+    masked = g.mask_text(text, g.remote_secret_forms([password]))
+    assert MASK in masked
     for form in (password, g.escape(password)):
-        assert form not in masked
+        # Whole occurrences only: "0" stays in "win01" (the shared mask never cuts into a longer word).
+        assert not stands_whole(form, masked), (form, masked)
+
+
+def stands_whole(form, text):
+    """Whether ``form`` occurs in ``text`` other than inside a longer word (``\\w`` is ``isalnum()`` or ``_``, as in ``_secrets``)."""
+    pattern = ("(?<!\\w)" if re.match(r"\w", form[0]) else "") + re.escape(form) + ("(?!\\w)" if re.match(r"\w", form[-1]) else "")
+    return re.search(pattern, text) is not None
+
+
+@pytest.mark.parametrize("password", ["Pa55!word", "S3c:r@t/%!x", "café", "a b", "p\udc80ss"])
+def test_the_tools_escaping_stays_among_the_forms(password):
+    forms = g.remote_secret_forms([password])
+    encoded = quote(password.encode("utf-8", "surrogatepass"), safe="")
+    for form in (password, encoded, re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded),
+                 quote(password.encode("utf-8", "surrogatepass"))):
+        assert form in forms
+    assert list(forms) == sorted(forms, key=lambda form: (-len(form), form))
+    assert g.mask_text("'ssh://u:%s@h' check failure" % g.escape(password), forms) == "'ssh://u:%s@h' check failure" % MASK
+
+
+def test_a_short_password_masks_itself_and_no_other_word():
+    tool = g.GlpiRemote(None, "/usr/bin/glpi-remote")
+    for password in ("p", "pool"):
+        tool.add_secret(password)
+    output = ("index  deviceid                     url                            target  Next run date\n"
+              "    1  spool01-2026-11-22-09-43-37  ssh://inventory:pool@spool01   local0  on next agent run\n"
+              "    2  pc-2026-11-22-09-43-37       ssh://inventory:****@pc        local0  on next agent run\n"
+              "'ssh://inventory:p@127.0.0.1:2223' check failure: Can't run simple command on remote (publickey,password)\n"
+              "[warning] You should execute remote inventory as super-user on remote host\n"
+              "[error] Skipping 'winrm://Administrator:p@win01/?mode=ssl' remote: pool p refused; spooled, pooling, perl supported\n")
+    assert tool.mask(output) == (
+        "index  deviceid                     url                            target  Next run date\n"
+        "    1  spool01-2026-11-22-09-43-37  ssh://inventory:%(m)s@spool01   local0  on next agent run\n"
+        "    2  pc-2026-11-22-09-43-37       ssh://inventory:%(m)s@pc        local0  on next agent run\n"
+        "'ssh://inventory:%(m)s@127.0.0.1:2223' check failure: Can't run simple command on remote (publickey,password)\n"
+        "[warning] You should execute remote inventory as super-user on remote host\n"
+        "[error] Skipping 'winrm://Administrator:%(m)s@win01/?mode=ssl' remote: %(m)s %(m)s refused; spooled, pooling, perl supported\n"
+        % dict(m=MASK))
+    assert MASK == "********" and g.AGENT_MASK == "****"
 
 
 def test_mask_url_and_text_without_known_secrets():
-    assert g.mask_url("ssh://inventory:Pa55!word@127.0.0.1:2222") == "ssh://inventory:****@127.0.0.1:2222"
+    assert g.mask_url("ssh://inventory:Pa55!word@127.0.0.1:2222") == "ssh://inventory:********@127.0.0.1:2222"
     assert g.mask_url("ssh://inventory@127.0.0.1:2222?mode=libssh2") == "ssh://inventory@127.0.0.1:2222?mode=libssh2"
-    assert g.mask_url("ssh://u:p@ss@h") == "ssh://u:****@h"
+    assert g.mask_url("ssh://u:p@ss@h") == "ssh://u:********@h"
     text = "[error] Skipping 'winrms://Administrator:S3cret@127.0.0.1:5986' remote: Can't locate"
-    assert g.mask_text(text) == "[error] Skipping 'winrms://Administrator:****@127.0.0.1:5986' remote: Can't locate"
+    assert g.mask_text(text) == "[error] Skipping 'winrms://Administrator:********@127.0.0.1:5986' remote: Can't locate"
 
 
 def test_effective_port_and_same_remote():
@@ -241,9 +284,9 @@ def test_loader_runs_the_script_with_the_arguments_from_stdin(lab):
 
 @pytest.mark.parametrize("args, words", [
     (["add", "ssh://inventory:wrong@127.0.0.1:2223", "--target", "local0"],
-     "'ssh://inventory:****@127.0.0.1:2223' check failure: Can't run simple command on remote"),
+     "'ssh://inventory:********@127.0.0.1:2223' check failure: Can't run simple command on remote"),
     (["add", "winrms://Administrator:S3cret@127.0.0.1:5986", "--no-check", "--target", "local0"],
-     "[error] Skipping 'winrms://Administrator:****@127.0.0.1:5986' remote: Can't locate"),
+     "[error] Skipping 'winrms://Administrator:********@127.0.0.1:5986' remote: Can't locate"),
     (["delete", "nosuchremote"], "No such remote: nosuchremote"),
     (["frobnicate"], "Unsupported 'frobnicate' command"),
     (["add", "ssh://inventory@127.0.0.1:2222"], "No target specified to store remotes, choose one in local0"),
@@ -276,4 +319,4 @@ def test_a_tool_that_leaks_passwords_in_list_makes_them_known_secrets(lab):
     fresh = g.GlpiRemote(tool.run_command, tool.path, tool.vardir, tool.perl)
     (remote,) = fresh.remotes()
     assert "Pa55!word" in remote["url"] and "Pa55!word" in fresh.secrets
-    assert g.describe_remote(remote)["url"] == "ssh://inventory:****@127.0.0.1:2222"
+    assert g.describe_remote(remote)["url"] == "ssh://inventory:********@127.0.0.1:2222"

@@ -120,7 +120,7 @@ def test_deviceids_into_local_path_with_complete_json(collector):
     assert result["inventories"]["web01-1"]["content"]["hardware"]["name"] == "web01" and "partial" not in result["inventories"]["web01-1"]
     assert "sent" not in collector.world()  # --server=, switched the server off
     remote_arg = result["command"][result["command"].index("--remote") + 1]
-    assert remote_arg == "ssh://inventory:****@web01?deviceid=web01-1,ssh://inventory@lab?deviceid=lab-1"
+    assert remote_arg == "ssh://inventory:********@web01?deviceid=web01-1,ssh://inventory@lab?deviceid=lab-1"
     for entry in collector.agent_runs():
         assert PASSWORD not in json.dumps(entry) and g.escape(PASSWORD) not in json.dumps(entry)
         assert entry["argv"] == [str(collector.agent_path)]
@@ -129,7 +129,7 @@ def test_deviceids_into_local_path_with_complete_json(collector):
 def test_adhoc_remote_with_password_never_in_argv(collector):
     result, module = collector.run(host="adhoc", port=2222, username="inventory", password=PASSWORD, local_path=str(collector.out))
     (remote,) = result["remotes"]
-    assert (remote["deviceid"], remote["status"], remote["url"]) == ("adhoc-7", "ok", "ssh://inventory:****@adhoc:2222")
+    assert (remote["deviceid"], remote["status"], remote["url"]) == ("adhoc-7", "ok", "ssh://inventory:********@adhoc:2222")
     assert PASSWORD in module.no_log_values and g.escape(PASSWORD) in module.no_log_values
     text = json.dumps(result)
     assert PASSWORD not in text and g.escape(PASSWORD) not in text
@@ -170,7 +170,7 @@ def test_every_remote_failed_fails(collector):
 def test_check_mode_runs_no_inventory(collector):
     result, _module = collector.run(check_mode=True, deviceid=["web01-1"], local_path=str(collector.out))
     assert result["changed"] and [(r["deviceid"], r["status"]) for r in result["remotes"]] == [("web01-1", "pending")]
-    assert "ssh://inventory:****@web01?deviceid=web01-1" in result["command"]
+    assert "ssh://inventory:********@web01?deviceid=web01-1" in result["command"]
     assert collector.agent_runs() == [] and list(collector.out.iterdir()) == []
 
 
