@@ -26,6 +26,7 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VER
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import glpi_server_constraints
 from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import (
     COLLECTOR_OPTIONS,
     inventory_argument_spec,
@@ -43,6 +44,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_client import (
     client_for_task,
     deliver,
     planned_delivery,
+    undelivered_outcome,
 )
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._spool import Spool
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._windows_collector import (
@@ -86,20 +88,22 @@ class ActionModule(ActionBase):
         self._supports_async = False
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
+        self._client = None
         try:
             result.update(self._run(task_vars or {}))
         except (AnsibleActionFail, LocalTargetError, GLPIConfigError) as exc:
             result.update(failed=True, msg=str(exc))
-        return result
+        # AnsibleModule's masking does not apply to action plugins: the one masking function does, at the edge.
+        return self._client.mask(result) if self._client else result
 
     def _run(self, task_vars):
         spec = inventory_argument_spec()
         # deviceid_path is a path on the target: expanding "~" here would name the controller's home.
         spec["deviceid_path"] = dict(spec["deviceid_path"], type="str")
-        validation, params = self.validate_argument_spec(argument_spec=spec)
+        validation, params = self.validate_argument_spec(argument_spec=spec, **glpi_server_constraints())
         params = validation.validated_parameters
         # Bad server options fail the task before anything runs on the target.
-        client = client_for_task(params, ansible_version=ANSIBLE_CORE_VERSION)
+        client = self._client = client_for_task(params, ansible_version=ANSIBLE_CORE_VERSION)
         if not client and not params["local_path"] and not params["return_inventory"]:
             raise AnsibleActionFail("glpi_inventory needs somewhere to send the document: set server, local_path, or return_inventory=true")
         if params["deviceid"]:
@@ -137,32 +141,45 @@ class ActionModule(ActionBase):
             deviceid_source=deviceid_source,
             sections=section_counts(document),
         )
+        failures = []
         if params["local_path"]:
-            written = self._write_local(params["local_path"], document)
+            # The two destinations are independent: a file that cannot be written does not stop the delivery.
+            try:
+                written = self._write_local(params["local_path"], document)
+            except LocalTargetError as exc:
+                written = dict(path=None, changed=False, local_error=str(exc))
+                failures.append("the inventory file was not written: %s" % exc)
             written["changed"] = written["changed"] or result["changed"]
             result.update(written)
         if client:
-            result.update(self._deliver(client, params, document))
+            delivered = self._deliver(client, params, document)
+            if delivered.pop("failure", None):
+                failures.append(delivered.pop("msg"))
+            result.update(delivered)
         if params["return_inventory"]:
             result["inventory"] = document
         if warnings:
             result.setdefault("warnings", []).extend(warnings)
-        return client.mask(result) if client else result
+        if failures:
+            result.update(failed=True, msg="; ".join(failures))
+        return result
 
     def _deliver(self, client, params, document):
-        """Send ``document`` to every server; a spooled document is a warning, a refused one a failure."""
+        """Send ``document`` to every server.  Not delivered but spooled: a warning (a failure with
+        ``fail_on_undelivered``); refused by GLPI or not kept: a failure."""
         if self._task.check_mode:
-            return dict(delivery=planned_delivery(client))
+            return dict(delivery=planned_delivery(client), delivered=False, spooled=None, status="check_mode")
         delivery = deliver(client, Spool(params["spool_path"]), document, tag=params["tag"])
-        result = dict(delivery=delivery)
+        result = dict(delivery=delivery, delivered=delivery["delivered"], spooled=delivery["spooled"], status=delivery["status"])
         # GLPI stored an inventory (this host's, or a spooled one): a change on the server.
-        if any(entry["status"] == "sent" or (entry.get("spool") or {}).get("sent") for entry in delivery["servers"]):
+        if any(entry["delivered"] or (entry.get("spool") or {}).get("sent") for entry in delivery["servers"]):
             result["changed"] = True
-        if delivery["failed"]:
-            result.update(failed=True, msg="GLPI did not accept the inventory: %s" % delivery["msg"])
-        elif delivery["spooled"]:
-            result["warnings"] = ["kept in the spool %s, to be sent by the next run that reaches GLPI: %s"
-                                  % (params["spool_path"], delivery["msg"])]
+        result["warnings"] = list(delivery["warnings"])
+        failure, warning = undelivered_outcome(delivery, params["fail_on_undelivered"])
+        if failure:
+            result.update(failure=True, msg=failure)
+        elif warning:
+            result["warnings"].append(warning)
         return result
 
     def _windows_target(self):

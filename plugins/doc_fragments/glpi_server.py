@@ -84,6 +84,7 @@ options:
   client_key:
     description:
       - PEM private key of O(client_cert), when the certificate file does not hold it. It must not be encrypted.
+      - Requires O(client_cert).
       - When not set, the E(GLPI_CLIENT_KEY) environment variable is used.
     type: path
   proxy:
@@ -95,32 +96,53 @@ options:
   timeout:
     description:
       - Time limit in seconds to connect to GLPI, and again to wait for each part of its answer.
-      - GLPI may need several seconds to import a large inventory.
+      - GLPI may need several seconds to import a large inventory, and serialises imports; under load give it more.
       - When not set, the E(GLPI_TIMEOUT) environment variable is used.
     type: int
     default: 30
   retries:
     description:
-      - How many times a request is sent again after a connection error, a time-out, or an answer C(429) or C(5xx)
-        that does not come from GLPI's inventory itself. Other errors are not retried.
+      - How many times a request is sent again after a time-out before anything was sent, a connection that broke
+        before the request went out, or an answer C(429) or C(5xx) that does not come from GLPI's inventory itself.
+      - Never retried are a server that refuses the connection or whose name does not resolve (the document is spooled at
+        once); GLPI's own refusals; redirections; and an inventory that was sent whole but got no answer in time, or
+        whose connection broke while GLPI was answering. GLPI may have imported that one, so it is kept in the spool as
+        C(unconfirmed) and sent again by the next run, never at once, so a busy GLPI is not sent the same inventory
+        again while it still imports the first copy.
       - Waits between attempts grow exponentially, with random jitter, and follow C(Retry-After).
+      - The number of attempts made is reported in each server's C(attempts).
       - When not set, the E(GLPI_RETRIES) environment variable is used.
     type: int
     default: 3
   retry_max_wait:
     description:
-      - Upper bound, in seconds, of the total time spent waiting between the attempts of one request.
+      - Total time cap, in seconds, of the retries of one request, counted from its first attempt. No attempt starts
+        after it, and a wait that would end after it is not made.
       - When not set, the E(GLPI_RETRY_MAX_WAIT) environment variable is used.
     type: int
     default: 60
   spool_path:
     description:
-      - Directory on the B(controller) where a document is kept when every attempt to reach a server failed; the task
-        then reports it as spooled instead of failing.
+      - Directory on the B(controller) where a document is kept when it could not be delivered (the server could not
+        be reached, or it is C(unconfirmed)); the task then reports it as spooled (C(delivered=false),
+        C(spooled) the path of the file) and, unless O(fail_on_undelivered) is set, does not fail.
+      - At most one document per server and deviceid is kept, the newest; the older one is removed and reported
+        as replaced.
       - The next run that reaches that server sends the kept documents first, oldest first, each deleted only once
-        GLPI accepted it. A kept document that GLPI refuses is moved to the C(rejected) subdirectory.
+        GLPI accepted it; a kept document of the host being delivered is replaced by the new inventory.
+        A kept document that GLPI itself refuses, or a file that is not a spooled document, is moved to the C(rejected)
+        subdirectory with a C(.reason) file and reported.
       - Created with mode C(0700), documents with mode C(0600). Keep it on persistent storage.
       - When not set, the E(GLPI_SPOOL_PATH) environment variable is used.
     type: path
     default: ~/.ansible/glpi_spool
+  fail_on_undelivered:
+    description:
+      - By default (V(false)) a document that could not be delivered but was kept in the spool (statuses C(spooled)
+        and C(unconfirmed)) is a warning, not a failure, so that a run over many hosts goes on while GLPI is down.
+      - V(true) makes every document that was not delivered a task failure; the document is still kept in the spool.
+      - GLPI's own decisions not to take an inventory (C(not_due), C(disabled) with O(contact)) are never failures.
+      - When not set, the E(GLPI_FAIL_ON_UNDELIVERED) environment variable is used.
+    type: bool
+    default: false
 """

@@ -17,6 +17,11 @@ the environment variable named in ``GLPI_SERVER_ENV``.
 from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.validation import (
+    check_mutually_exclusive,
+    check_required_by,
+    check_required_together,
+)
 
 DEFAULT_SPOOL_PATH = "~/.ansible/glpi_spool"
 COMPRESSIONS = ("zlib", "none")
@@ -39,6 +44,7 @@ GLPI_SERVER_ENV = {
     "retries": "GLPI_RETRIES",
     "retry_max_wait": "GLPI_RETRY_MAX_WAIT",
     "spool_path": "GLPI_SPOOL_PATH",
+    "fail_on_undelivered": "GLPI_FAIL_ON_UNDELIVERED",
 }
 
 # Options whose values must never be shown.
@@ -68,10 +74,42 @@ def glpi_server_argument_spec():
         retries=dict(type="int", default=3, fallback=_env("retries")),
         retry_max_wait=dict(type="int", default=60, fallback=_env("retry_max_wait")),
         spool_path=dict(type="path", default=DEFAULT_SPOOL_PATH, fallback=_env("spool_path")),
+        fail_on_undelivered=dict(type="bool", default=False, fallback=_env("fail_on_undelivered")),
     )
 
 
-# Pairs for AnsibleModule / the action plugin's validation.
+# The constraints between the options, for AnsibleModule, the action plugins' validate_argument_spec and the client.
 GLPI_SERVER_REQUIRED_TOGETHER = [("username", "password"), ("client_id", "client_secret")]
 GLPI_SERVER_MUTUALLY_EXCLUSIVE = [("username", "client_id")]
 GLPI_SERVER_REQUIRED_BY = {"client_key": "client_cert"}
+# Smallest value of the numeric options (timeout: more than this).
+GLPI_SERVER_MINIMUM = {"retries": 0, "retry_max_wait": 0}
+
+
+def glpi_server_constraints():
+    """The keyword arguments that give ``AnsibleModule`` / ``validate_argument_spec`` the constraints above."""
+    return dict(
+        required_together=[list(pair) for pair in GLPI_SERVER_REQUIRED_TOGETHER],
+        mutually_exclusive=[list(pair) for pair in GLPI_SERVER_MUTUALLY_EXCLUSIVE],
+        required_by=dict(GLPI_SERVER_REQUIRED_BY),
+    )
+
+
+def server_option_problems(params):
+    """What is wrong with already type-checked server options, one sentence per problem naming the options."""
+    problems = []
+    present = {name: value for name, value in params.items() if value not in (None, "", [])}
+    for check, constraint in ((check_required_together, GLPI_SERVER_REQUIRED_TOGETHER),
+                              (check_mutually_exclusive, GLPI_SERVER_MUTUALLY_EXCLUSIVE),
+                              (check_required_by, GLPI_SERVER_REQUIRED_BY)):
+        try:
+            check(constraint, present)
+        except TypeError as exc:
+            problems.append(str(exc))
+    for name, minimum in GLPI_SERVER_MINIMUM.items():
+        value = params.get(name)
+        if value is not None and value < minimum:
+            problems.append("%s must be at least %d, got %s" % (name, minimum, value))
+    if params.get("timeout") is not None and params["timeout"] <= 0:
+        problems.append("timeout must be more than 0 seconds, got %s" % params["timeout"])
+    return problems

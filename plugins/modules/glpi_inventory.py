@@ -24,8 +24,14 @@ description:
   - Sends the document to each GLPI server of O(server) over GLPI's native inventory protocol, as GLPI Agent
     does, and/or writes C(<deviceid>.json) into O(local_path) on the controller, the same file GLPI Agent writes with
     C(--local DIR --json), ready for M(glpiops.glpi.glpi_inventory_submit), C(glpi-injector) or GLPI's inventory endpoint.
-  - A document that no attempt could deliver is kept in O(spool_path) and sent first by the next run that reaches
-    that server; the task then reports RV(delivery.status=spooled) instead of failing.
+  - Every result says whether the document reached GLPI without any text to parse; RV(delivered) is true only when
+    every server accepted it, RV(spooled) is the path of the spool file when it did not.
+  - By default a document that could not be delivered is kept in O(spool_path) (one per host and server, the newest)
+    and sent first by the next run that reaches that server; the task then succeeds with a warning and
+    RV(status=spooled), or RV(status=unconfirmed) when the document was sent but GLPI did not answer (it may have
+    imported it, so it is sent again by the next run, never at once). O(fail_on_undelivered=true) makes both a task
+    failure. GLPI's refusal of the document (its own error answer), a redirection, or a URL that is not GLPI's
+    endpoint always fail the task.
   - The GLPI server options can be set once for a play with C(module_defaults) and the group
     C(group/glpiops.glpi.glpi), or with C(GLPI_*) environment variables on the controller.
 author:
@@ -195,34 +201,66 @@ warnings:
   type: list
   elements: str
   sample: ["dmi: product_serial, product_uuid need root (use become)"]
+delivered:
+  description:
+    - Whether every GLPI server of O(server) accepted the document. False when it was spooled, unconfirmed, refused,
+      not due or disabled, and in check mode.
+  returned: when O(server) is set
+  type: bool
+  sample: true
+spooled:
+  description:
+    - The path of the file that keeps the document in O(spool_path) for the next run, or V(null) when it was not
+      spooled. With several servers, the file of the first server it was spooled for (each server's is in RV(delivery)).
+  returned: when O(server) is set
+  type: str
+  sample: /home/ansible/.ansible/glpi_spool/01796535899678961152-be45e6845973-2a21fe6d592a-f143884ee707f663.json
+status:
+  description:
+    - V(sent) (GLPI accepted the document), V(not_due) (with O(contact), GLPI's inventory frequency has not passed
+      since it last accepted this host's), V(disabled) (GLPI's answer to O(contact) disabled the inventory),
+      V(unconfirmed) (the document was sent but no answer came in time, or the connection broke while GLPI answered;
+      GLPI may have imported it; it is kept in O(spool_path) and sent again by the next run, never at once),
+      V(spooled) (GLPI could not be reached; refused or unresolvable at once, time-outs and C(429)/C(5xx) after the
+      retries; kept in O(spool_path)), V(failed) (GLPI refused the document, the credentials, or the URL is not its
+      endpoint; or the document could not be kept), or V(check_mode). The worst status of the servers.
+  returned: when O(server) is set
+  type: str
+  sample: sent
 delivery:
   description: What happened with each GLPI server of O(server).
   returned: when O(server) is set
   type: dict
   contains:
     status:
-      description:
-        - V(sent) (GLPI accepted the document), V(disabled) (GLPI's answer to O(contact) disabled the inventory),
-          V(not_due) (with O(contact), GLPI's inventory frequency has not passed since it last accepted this host's),
-          V(spooled) (no attempt reached GLPI, the document is kept in O(spool_path)), V(failed) (GLPI refused it),
-          or V(check_mode). The worst status of the servers.
+      description: The same as RV(status).
       type: str
       sample: sent
-    spooled:
-      description: Whether the document was kept in O(spool_path) for at least one server.
+    delivered:
+      description: The same as RV(delivered).
       type: bool
+    spooled:
+      description: The same as RV(spooled).
+      type: str
     msg:
       description: One line per server, with GLPI's own message when it refused the document.
       type: str
+    warnings:
+      description: Spooled documents set aside (moved to C(rejected/)) and spool or token cache problems.
+      type: list
+      elements: str
     servers:
       description:
-        - One entry per server, with its C(server) URL, C(status), GLPI's C(message), the C(http_status), the number
-          of C(attempts), the inventory frequency C(expiration) (hours) and C(disabled) tasks GLPI answered,
-          and C(spool) (C(sent), C(rejected), C(remaining)) for the documents the spool held for that server.
+        - One entry per server, with its C(server) URL, C(status), C(delivered), C(spooled) (spool file or V(null)),
+          C(replaced) (older spooled documents of this host that this one replaced), GLPI's C(message), the
+          C(http_status), the number of C(attempts) really made, the inventory frequency C(expiration) (hours) and
+          C(disabled) tasks GLPI answered, and C(spool) (C(sent), C(rejected) as a list of C(name) and C(reason),
+          C(remaining)) for the documents the spool held for that server.
       type: list
       elements: dict
-      sample: [{"server": "https://glpi.example.com/front/inventory.php", "status": "sent", "http_status": 200,
-                "expiration": 24, "spool": {"sent": 2, "rejected": 0, "remaining": 0}}]
+      sample: [{"server": "https://glpi.example.com/front/inventory.php", "status": "sent", "delivered": true,
+                "spooled": null, "http_status": 200, "attempts": 1, "expiration": 24,
+                "spool": {"sent": 2, "rejected": [], "remaining": 0}}]
 inventory:
   description: The GLPI inventory document.
   returned: when O(return_inventory=true)

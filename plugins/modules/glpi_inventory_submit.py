@@ -50,6 +50,8 @@ attributes:
     platforms: posix
 notes:
   - C(changed) is true when GLPI accepted at least one document, as every accepted document updates its asset in GLPI.
+  - Each file is read and checked on its own (at most 64 MiB; JSON nested too deeply, XML with a DTD and files that
+    are no inventory are reported as V(invalid)); the other files are still sent, and the task fails at the end.
 seealso:
   - module: glpiops.glpi.glpi_inventory
 """
@@ -93,20 +95,45 @@ documents:
       description: The deviceid of its document.
       type: str
     status:
-      description: V(sent), V(spooled), V(disabled), V(failed), V(invalid) (not an inventory document) or V(check_mode).
+      description:
+        - V(sent), V(unconfirmed) (sent, no answer, so GLPI may have imported it; kept in O(spool_path)), V(spooled)
+          (GLPI could not be reached; kept in O(spool_path)), V(disabled), V(failed), V(invalid) (not an inventory
+          document) or V(check_mode). See RV(glpiops.glpi.glpi_inventory#module:status) for each status.
+      type: str
+    delivered:
+      description: Whether every server accepted this document.
+      type: bool
+    spooled:
+      description: The spool file that keeps this document for the next run, or V(null).
       type: str
     msg:
       description: What happened, with GLPI's own message when it refused the document.
       type: str
+    servers:
+      description: Per server, as RV(glpiops.glpi.glpi_inventory#module:delivery.servers).
+      type: list
+      elements: dict
   sample: [{"path": "/srv/glpi-inventory/web01-2026-11-23-10-42-07.json", "deviceid": "web01-2026-11-23-10-42-07",
-            "status": "sent", "msg": "https://glpi.example.com/front/inventory.php: sent"}]
+            "status": "sent", "delivered": true, "spooled": null, "msg": "https://glpi.example.com/front/inventory.php: sent"}]
+delivered:
+  description: Whether GLPI accepted every document (false in check mode and when no document was sent).
+  returned: always
+  type: bool
+  sample: true
+counts:
+  description: How many documents ended with each status.
+  returned: always
+  type: dict
+  sample: {"sent": 11, "spooled": 0, "unconfirmed": 1, "failed": 0, "invalid": 0}
 sent:
   description: How many documents GLPI accepted.
   returned: always
   type: int
   sample: 12
 spooled:
-  description: How many documents were kept in O(spool_path) because GLPI could not be reached.
+  description:
+    - How many documents were not delivered and were kept in O(spool_path) (statuses V(spooled) and V(unconfirmed));
+      each one's file is in its RV(documents[].spooled).
   returned: always
   type: int
   sample: 0
@@ -114,11 +141,12 @@ spooled:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import glpi_server_constraints
 from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import submit_argument_spec
 
 
 def main():
-    module = AnsibleModule(argument_spec=submit_argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=submit_argument_spec(), supports_check_mode=True, **glpi_server_constraints())
     module.fail_json(msg="glpiops.glpi.glpi_inventory_submit runs on the controller through its action plugin; "
                          "call it by its full name from a playbook")
 

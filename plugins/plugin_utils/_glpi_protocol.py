@@ -22,14 +22,12 @@ is ``{"status": "error", "message": ...}`` with an HTTP 4xx (GLPI 10) or 500
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import gzip
 import json
-import re
 import urllib.parse
 import uuid
 import zlib
+from xml.etree import ElementTree
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
 
@@ -53,6 +51,8 @@ _CONTENT_TYPES = {"zlib": CONTENT_TYPE_ZLIB, "none": CONTENT_TYPE_JSON}
 _PLUGIN_SEGMENTS = ("glpiinventory", "fusioninventory")
 
 MESSAGE_MAX = 500
+# The most of an answer read or uncompressed: GLPI's answers are a few hundred bytes.
+ANSWER_MAX = 1 << 20
 
 
 class GLPIURLError(ValueError):
@@ -101,6 +101,29 @@ def inventory_url(server):
     if not last.lower().endswith(".php") and last.lower() not in _PLUGIN_SEGMENTS and path.rpartition("/")[2] != "Inventory":
         path = path.rstrip("/") + "/" + INVENTORY_PATH
     return urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc, path, parts.query, ""))
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url):
+    """One spelling of an endpoint URL: scheme and host in lower case, no default port, no userinfo, no fragment.
+
+    ``http://LOCALHOST:80/front/inventory.php`` and ``http://localhost/front/inventory.php`` are one server, so their
+    spooled documents are one queue.  The path (case-sensitive on most servers) and the query are kept.
+    """
+    try:
+        parts = urllib.parse.urlsplit(str(url))
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return str(url)
+    scheme = parts.scheme.lower()
+    if ":" in host:
+        host = "[%s]" % host
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        host = "%s:%d" % (host, port)
+    return urllib.parse.urlunsplit((scheme, host, parts.path or "/", parts.query, ""))
 
 
 def glpi_root(url):
@@ -199,32 +222,51 @@ def contact_request(deviceid, tag=None, tasks=("inventory",)):
     return request
 
 
-def decode_body(body, content_type=None):
-    """The text of an answer body, uncompressed per ``content_type`` (or by sniffing); never raises."""
+def _decompressors(data, content_type):
+    ctype = content_type.lower() if isinstance(content_type, str) else ""
+    found = []
+    if "gzip" in ctype:
+        found.append(16 + zlib.MAX_WBITS)
+    if "deflate" in ctype:
+        found.append(-zlib.MAX_WBITS)
+    # zlib streams start with 0x78 whatever the Content-Type claims.
+    if "zlib" in ctype or data[:1] == b"\x78":
+        found.append(zlib.MAX_WBITS)
+    return found
+
+
+def inflate(body, content_type=None, limit=ANSWER_MAX):
+    """``(bytes, oversized)``: an answer body uncompressed per ``content_type`` (or by sniffing), at most ``limit``
+    bytes of it; ``oversized`` says that more was there (a zlib bomb stops at ``limit``).  Never raises."""
     if body is None:
-        return ""
+        return b"", False
     if isinstance(body, str):
-        return body
+        body = body.encode("utf-8", "surrogateescape")
     try:
         data = bytes(body)
     except (TypeError, ValueError):
-        return ""
-    ctype = (content_type or "").lower() if isinstance(content_type, str) else ""
-    attempts = []
-    if "gzip" in ctype:
-        attempts.append(gzip.decompress)
-    if "deflate" in ctype:
-        attempts.append(lambda raw: zlib.decompress(raw, -zlib.MAX_WBITS))
-    # zlib streams start with 0x78 whatever the Content-Type claims.
-    if "zlib" in ctype or data[:1] == b"\x78":
-        attempts.append(zlib.decompress)
-    for decompress in attempts:
+        return b"", False
+    for wbits in _decompressors(data, content_type):
+        inflater = zlib.decompressobj(wbits)
         try:
-            data = decompress(data)
-            break
-        except (zlib.error, OSError, EOFError, ValueError):
+            output = inflater.decompress(data, limit + 1)
+        except zlib.error:
             continue
+        if len(output) > limit:
+            return output[:limit], True
+        return output, False
+    return (data[:limit], True) if len(data) > limit else (data, False)
+
+
+def decode_body(body, content_type=None):
+    """The text of an answer body, uncompressed per ``content_type`` (or by sniffing), capped; never raises."""
+    data, _oversized = inflate(body, content_type)
     return data.decode("utf-8", errors="replace")
+
+
+def _digits(text, most):
+    """Whether ``text`` is 1 to ``most`` ASCII digits."""
+    return 0 < len(text) <= most and text.isascii() and text.isdigit()
 
 
 def _expiration(value):
@@ -235,8 +277,8 @@ def _expiration(value):
         return value if value >= 0 else None
     if isinstance(value, float) and value == value and 0 <= value < 1e9:  # pylint: disable=comparison-with-itself
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,9}\s*", value):
-        return int(value)
+    if isinstance(value, str) and _digits(value.strip(), 9):
+        return int(value.strip())
     return None
 
 
@@ -248,46 +290,100 @@ def _text_list(value):
     return tuple(str(item) for item in value if isinstance(item, (str, int)) and not isinstance(item, bool) and str(item))
 
 
-def _clip(text):
-    text = re.sub(r"\s+", " ", text or "").strip()
+def clip(text, mask=None):
+    """One line of at most ``MESSAGE_MAX`` characters, secrets masked first (a cut must not split a secret)."""
+    text = " ".join((text or "").split())
+    if mask is not None:
+        text = mask(text)
     if len(text) > MESSAGE_MAX:
         text = text[: MESSAGE_MAX - 3] + "..."
     return text
 
 
-def _html_text(text):
-    """The readable part of an HTML error page (its title, else its text)."""
-    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
-    if title and title.group(1).strip():
-        return title.group(1)
-    return re.sub(r"<[^>]*>", " ", text)
+def _strip_tags(text):
+    """The text outside ``<...>`` tags, in one pass."""
+    parts = []
+    position = 0
+    while True:
+        start = text.find("<", position)
+        if start < 0:
+            parts.append(text[position:])
+            break
+        parts.append(text[position:start])
+        end = text.find(">", start)
+        if end < 0:
+            break
+        parts.append(" ")
+        position = end + 1
+    return "".join(parts)
+
+
+def html_text(text):
+    """The readable part of an HTML page: its title, else its text (no regular expression: linear on any input)."""
+    lower = text.lower()
+    start = lower.find("<title")
+    if start >= 0:
+        opened = lower.find(">", start)
+        closed = lower.find("</title", opened) if opened >= 0 else -1
+        if closed > opened >= 0:
+            title = _strip_tags(text[opened + 1:closed]).strip()
+            if title:
+                return title
+    return _strip_tags(text)
+
+
+def xml_reply(text):
+    """``{element: text}`` of GLPI's legacy XML answer ``<REPLY>...</REPLY>``, or ``None`` when ``text`` is not one.
+
+    Parsed by a real XML parser; documents with a DTD (entities) are refused unread.
+    """
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if not stripped.startswith("<") or "<!DOCTYPE" in stripped or "<!ENTITY" in stripped:
+        return None
+    try:
+        root = ElementTree.fromstring(stripped)
+    except (ElementTree.ParseError, ValueError):
+        return None
+    if root.tag != "REPLY":
+        return None
+    reply = {}
+    for child in root:
+        if isinstance(child.tag, str) and child.tag not in reply:
+            reply[child.tag] = (child.text or "").strip()
+    return reply
 
 
 @dataclasses.dataclass(frozen=True)
 class Answer:
     """GLPI's answer to one request.
 
-    ``accepted``: GLPI took it.  ``retryable``: worth sending again later (network
-    trouble, 429, a 5xx that is not GLPI's own error answer).  ``auth_failed``:
-    401/403 for credentials.  ``message``: GLPI's message (error or informational).
-    ``expiration``: hours until the next contact, when GLPI said.  ``disabled``:
-    tasks GLPI does not run for this agent.  ``data``: the decoded JSON object.
+    ``accepted``: GLPI took it.  ``refused``: GLPI's inventory protocol answered with an error about this request
+    (a JSON ``{"status": "error"}`` or an XML ``<ERROR>``): the document itself was turned down.  ``retryable``:
+    worth sending again later (429, a 5xx that is not GLPI's own error answer).  ``auth_failed``: 401/403/407 for
+    credentials.  Anything else that is not accepted (a redirect, 404, an HTML page, an unexpected body) is about
+    the server or the URL, not the document.  ``message``: GLPI's message (error or informational), masked and
+    clipped.  ``expiration``: hours until the next contact, when GLPI said.  ``disabled``: tasks GLPI does not run
+    for this agent.  ``data``: the decoded JSON object or XML reply.  ``oversized``: the body was cut at
+    ``ANSWER_MAX``.  ``attempts``: how many requests it took (set by the client).
     """
 
     status: int
     accepted: bool
     retryable: bool = False
     auth_failed: bool = False
+    refused: bool = False
     message: str | None = None
     expiration: int | None = None
     disabled: tuple = ()
     tasks: dict | None = None
     data: dict | None = None
     retry_after: float | None = None
+    oversized: bool = False
+    attempts: int = 0
 
     @property
     def error(self):
-        """A one-line description of a refused request, quoting GLPI."""
+        """A one-line description of a request that was not accepted, quoting GLPI."""
         if self.accepted:
             return None
         text = "GLPI answered HTTP %s" % self.status
@@ -297,12 +393,14 @@ class Answer:
 
 
 def _retry_after(value):
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,6}\s*", value):
-        return float(int(value))
+    if isinstance(value, str) and _digits(value.strip(), 6):
+        return float(int(value.strip()))
     return None
 
 
 def _json_object(text):
+    if not text.lstrip()[:1] == "{":
+        return None
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
@@ -310,34 +408,41 @@ def _json_object(text):
     return data if isinstance(data, dict) else None
 
 
-def _xml_response(text):
-    """``SEND`` (or whatever) from a legacy ``<REPLY><RESPONSE>..</RESPONSE></REPLY>``."""
-    match = re.search(r"<RESPONSE>\s*([^<]*?)\s*</RESPONSE>", text)
-    return match.group(1) if match else None
+def _message_text(value):
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(item) for item in value)
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+        return str(value)
+    return None
 
 
-def parse_answer(status, content_type, body, retry_after=None):
-    """Classify GLPI's answer: HTTP ``status``, ``content_type`` and raw ``body``; never raises."""
+# GLPI 11 imports a document with keys it does not know, then answers 500 with this message (Request::handleMessages).
+_IGNORED_KEYS = "Following keys has been ignored during process:"
+
+
+def parse_answer(status, content_type, body, retry_after=None, mask=None):
+    """Classify GLPI's answer: HTTP ``status``, ``content_type`` and raw ``body``; never raises.
+
+    ``mask``: a function that hides secrets in text, applied before any message is cut.
+    """
     try:
         code = int(status)
     except (TypeError, ValueError):
         code = 0
     try:
-        text = decode_body(body, content_type)
+        raw, oversized = inflate(body, content_type)
+        text = raw.decode("utf-8", errors="replace")
     except Exception:  # pylint: disable=broad-except  # belt and braces: never raise
-        text = ""
-    data = _json_object(text)
+        text, oversized = "", False
+    data = _json_object(text) if not oversized else None
+    reply = xml_reply(text) if data is None and not oversized else None
     message = None
     glpi_error = False
     expiration = disabled = tasks = None
     ok = False
     if data is not None:
         status_field = data.get("status")
-        raw_message = data.get("message")
-        if isinstance(raw_message, (list, tuple)):
-            raw_message = "; ".join(str(item) for item in raw_message)
-        if isinstance(raw_message, (str, int, float)) and not isinstance(raw_message, bool) and str(raw_message).strip():
-            message = _clip(str(raw_message))
+        message = _message_text(data.get("message"))
         expiration = _expiration(data.get("expiration"))
         disabled = _text_list(data.get("disabled"))
         tasks = data.get("tasks") if isinstance(data.get("tasks"), dict) else None
@@ -347,32 +452,35 @@ def parse_answer(status, content_type, body, retry_after=None):
             glpi_error = True
         elif isinstance(data.get("ERROR"), str):
             glpi_error = True
-            message = message or _clip(data["ERROR"])
-    else:
-        xml_response = _xml_response(text)
-        if xml_response == "SEND":
+            message = message or data["ERROR"]
+    elif reply is not None:
+        data = reply
+        message = _message_text(reply.get("message"))
+        expiration = _expiration(reply.get("expiration") or reply.get("PROLOG_FREQ"))
+        if reply.get("status") == "ok" or reply.get("RESPONSE") == "SEND":
             ok = True
-        elif text.strip():
-            snippet = _html_text(text) if "<" in text else text
-            message = _clip(snippet) or None
+        elif "ERROR" in reply or reply.get("status") == "error":
+            glpi_error = True
+            message = _message_text(reply.get("ERROR")) or message
+    elif oversized:
+        message = "the answer is larger than %d bytes once uncompressed: not GLPI's inventory endpoint?" % ANSWER_MAX
+    elif text.strip():
+        message = html_text(text) if "<" in text else text
+    message = clip(message, mask) or None if message is not None else None
     retry = _retry_after(retry_after)
+    common = dict(message=message, expiration=expiration, disabled=disabled or (), tasks=tasks, data=data, oversized=oversized)
     if 200 <= code < 300:
         if ok:
-            return Answer(code, True, message=message, expiration=expiration, disabled=disabled or (), tasks=tasks, data=data)
-        if not glpi_error and message is None:
-            message = "empty answer" if not text.strip() else None
-        return Answer(
-            code, False, message=message or "unexpected answer, not GLPI's inventory endpoint?",
-            expiration=expiration, disabled=disabled or (), tasks=tasks, data=data,
-        )
+            return Answer(code, True, **common)
+        if glpi_error:
+            return Answer(code, False, refused=True, **common)
+        if message is None:
+            common["message"] = "empty answer" if not text.strip() else "unexpected answer, not GLPI's inventory endpoint?"
+        return Answer(code, False, **common)
     if code in (401, 407) or (code == 403 and not glpi_error):
-        return Answer(code, False, auth_failed=True, message=message, data=data)
+        return Answer(code, False, auth_failed=True, **common)
+    if glpi_error and code >= 500 and message and message.startswith(_IGNORED_KEYS):
+        return Answer(code, True, **common)
     if code == 429 or code >= 500 and not glpi_error or code == 0:
-        return Answer(code, False, retryable=True, message=message, data=data, retry_after=retry)
-    return Answer(code, False, message=message, expiration=expiration, disabled=disabled or (), tasks=tasks, data=data)
-
-
-def basic_token(username, password):
-    """The base64 credentials of an HTTP Basic ``Authorization`` header (UTF-8)."""
-    raw = ("%s:%s" % (username, password)).encode("utf-8")
-    return base64.b64encode(raw).decode("ascii")
+        return Answer(code, False, retryable=True, retry_after=retry, **common)
+    return Answer(code, False, refused=glpi_error, **common)

@@ -17,12 +17,11 @@ from __future__ import annotations
 import glob
 import json
 import os
-import re
+from xml.etree import ElementTree
 
 INVENTORY_SUFFIXES = (".json", ".xml")
-
-_XML_DEVICEID = re.compile(r"<DEVICEID>\s*([^<\s][^<]*?)\s*</DEVICEID>", re.IGNORECASE)
-_XML_QUERY = re.compile(r"<QUERY>\s*([^<]*?)\s*</QUERY>", re.IGNORECASE)
+# The largest inventory file read (GLPI Agent's largest documents are a few MB).
+FILE_MAX = 64 << 20
 
 
 class InventoryFileError(ValueError):
@@ -51,6 +50,18 @@ def expand_paths(items):
     return files, unmatched
 
 
+def read_inventory_file(path):
+    """The bytes of an inventory file, at most ``FILE_MAX``; raises ``InventoryFileError``."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(FILE_MAX + 1)
+    except OSError as exc:
+        raise InventoryFileError(exc.strerror or str(exc)) from None
+    if len(data) > FILE_MAX:
+        raise InventoryFileError("larger than %d bytes: not an inventory document" % FILE_MAX)
+    return data
+
+
 def parse_inventory_file(data):
     """``(document, deviceid)`` of a saved inventory; raises ``InventoryFileError``."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -66,6 +77,8 @@ def parse_inventory_file(data):
         document = json.loads(text)
     except ValueError as exc:
         raise InventoryFileError("neither JSON nor XML: %s" % exc) from None
+    except RecursionError:
+        raise InventoryFileError("JSON nested too deeply: not an inventory document") from None
     if not isinstance(document, dict):
         raise InventoryFileError("the JSON is not an object")
     deviceid = document.get("deviceid")
@@ -79,13 +92,28 @@ def parse_inventory_file(data):
     return document, deviceid
 
 
+def _child_text(element, tag):
+    """The stripped text of ``element``'s first child named ``tag`` (any case), or ``None``."""
+    for child in element:
+        if isinstance(child.tag, str) and child.tag.upper() == tag:
+            return (child.text or "").strip()
+    return None
+
+
 def _parse_xml(text):
-    if "<REQUEST" not in text.upper():
+    """GLPI Agent's legacy XML: ``<REQUEST><DEVICEID/><QUERY/><CONTENT/></REQUEST>``, read by a real XML parser."""
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        raise InventoryFileError("XML with a DTD: GLPI Agent never writes one, refused unread")
+    try:
+        root = ElementTree.fromstring(text)
+    except (ElementTree.ParseError, ValueError) as exc:
+        raise InventoryFileError("XML not well formed: %s" % exc) from None
+    if not isinstance(root.tag, str) or root.tag.upper() != "REQUEST":
         raise InventoryFileError("XML without a REQUEST element: not a GLPI Agent inventory")
-    match = _XML_DEVICEID.search(text)
-    if not match:
+    deviceid = _child_text(root, "DEVICEID")
+    if not deviceid:
         raise InventoryFileError("XML without a DEVICEID: not a GLPI Agent inventory")
-    query = _XML_QUERY.search(text)
-    if query and query.group(1).upper() not in ("INVENTORY", "SNMPQUERY"):
-        raise InventoryFileError("XML query %s is not an inventory" % query.group(1))
-    return text, match.group(1)
+    query = _child_text(root, "QUERY")
+    if query is not None and query.upper() not in ("INVENTORY", "SNMPQUERY"):
+        raise InventoryFileError("XML query %s is not an inventory" % query[:100])
+    return text, deviceid

@@ -8,10 +8,15 @@
 Private to the glpiops.glpi collection: no compatibility promise.
 
 One directory (mode 0700) on the controller, one file (mode 0600) per document:
-``<created ns, 20 digits>-<server key>-<random>.json``, a JSON envelope
+``<created ns, 20 digits>-<server key>-<deviceid key>-<random>.json``, a JSON envelope
 ``{"format": 1, "server": ..., "deviceid": ..., "created": ..., "document": {...}}``
-so the names sort oldest first and the server a document is for is known
-without reading it.
+(plus ``"unconfirmed": true`` and a ``"reason"`` when GLPI may have imported it already)
+so the names sort oldest first and the server and device a document is for are known
+without reading it.  Names of the first release (without the deviceid key) are still read.
+
+The spool holds at most one document per server and deviceid: ``put`` removes the
+older ones of the same device (the newest inventory replaces them), and a document
+GLPI accepted makes the older spooled ones of its device obsolete (``discard``).
 
 Ansible runs each host's task in its own forked worker, so several processes use
 the spool at once.  The rules that keep every document sent once and never lost:
@@ -27,14 +32,25 @@ the spool at once.  The rules that keep every document sent once and never lost:
   cannot block the queue.
 - ``recover`` renames back the claims of workers that died (their pid is gone)
   or that are older than ``stale_after`` seconds.
+- A file that is not a spool envelope (truncated, not JSON) is moved to
+  ``rejected/`` with its reason and reported: never deleted, never a crash.
+- GLPI keeps the last inventory it imported, so documents of one device must
+  reach it in the order they were made.  Whoever sends a document of a device
+  holds that device's lock (``device_lock``, an ``flock`` in ``locks/``) and,
+  once GLPI accepted it, notes when that document was made (``note_accepted``);
+  a spooled document older than the last one accepted is obsolete and deleted
+  unsent.  A worker that finds a device locked leaves its spooled document for
+  later instead of waiting.
 
 The spool belongs to one controller: pids of another machine mean nothing here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
+import fcntl
 import hashlib
 import json
 import os
@@ -42,15 +58,24 @@ import re
 import time
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._atomic import fsync_directory, write_atomic
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_protocol import canonical_url
 
 SENT = "sent"
 REJECTED = "rejected"
 UNREACHABLE = "unreachable"
+SKIPPED = "skipped"  # another worker is sending a document of that device now: leave it for later
+OBSOLETE = "obsolete"  # GLPI accepted a newer document of that device: delete it unsent
+
+# How long a worker waits for another one to finish sending a document of the same device.
+LOCK_WAIT = 300.0
 
 FORMAT = 1
 REJECTED_DIR = "rejected"
-_ENTRY_RE = re.compile(r"^(\d{20})-([0-9a-f]{12})-([0-9a-f]{8,32})\.json$")
-_CLAIM_RE = re.compile(r"^(?P<entry>\d{20}-[0-9a-f]{12}-[0-9a-f]{8,32}\.json)\.claimed-(?P<pid>\d+)-(?P<ts>\d+)$")
+# <stamp>-<server key>[-<deviceid key>]-<random>.json; anchored, no nested repetition: linear on any name.
+_ENTRY_RE = re.compile(r"^(\d{20})-([0-9a-f]{12})-(?:([0-9a-f]{12})-)?([0-9a-f]{8,32})\.json$")
+_CLAIM_RE = re.compile(r"^(?P<entry>\d{20}-[0-9a-f]{12}-(?:[0-9a-f]{12}-)?[0-9a-f]{8,32}\.json)\.claimed-(?P<pid>\d+)-(?P<ts>\d+)$")
+# The largest spooled file read back (a document is a few hundred kB).
+ENTRY_MAX = 64 << 20
 
 
 class SpoolError(Exception):
@@ -62,8 +87,27 @@ class SpoolCorrupt(SpoolError):
 
 
 def server_key(server):
-    """The 12 hex digits that tag a server's documents in their file names."""
+    """The 12 hex digits that tag a server's documents in their file names (of the URL as written)."""
     return hashlib.sha256(str(server).encode("utf-8")).hexdigest()[:12]
+
+
+def server_keys(server):
+    """The keys a server's documents may carry: of its canonical URL, and of its spelling (older spools)."""
+    return {server_key(canonical_url(server)), server_key(server)}
+
+
+def device_key(deviceid):
+    """The 12 hex digits that tag a device's documents in their file names."""
+    return hashlib.sha256(str(deviceid).encode("utf-8")).hexdigest()[:12]
+
+
+@dataclasses.dataclass(frozen=True)
+class Spooled:
+    """A document ``put`` kept: its ``name`` and ``path``, and the names of the older copies it ``replaced``."""
+
+    name: str
+    path: str
+    replaced: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +119,7 @@ class SpoolEntry:
     deviceid: str | None
     created: float
     document: object
+    unconfirmed: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,10 +132,12 @@ class Claim:
 
 @dataclasses.dataclass
 class DrainReport:
-    """What ``Spool.drain`` did: names sent and rejected, whether it stopped, what is left."""
+    """What ``Spool.drain`` did: names sent and rejected (``reasons``: name -> why), whether it stopped, what is left."""
 
     sent: list = dataclasses.field(default_factory=list)
     rejected: list = dataclasses.field(default_factory=list)
+    reasons: dict = dataclasses.field(default_factory=dict)
+    obsolete: list = dataclasses.field(default_factory=list)
     unreachable: bool = False
     remaining: int = 0
     recovered: int = 0
@@ -141,57 +188,168 @@ class Spool:
             raise SpoolError("cannot read the spool directory %s: %s" % (self.path, exc.strerror or exc)) from None
 
     # -- writing ---------------------------------------------------------
-    def put(self, document, server, deviceid=None):
-        """Spool ``document`` for ``server``; returns its name.  Atomic and durable."""
+    def put(self, document, server, deviceid=None, unconfirmed=False, reason=None):
+        """Spool ``document`` for ``server``; returns a ``Spooled``.  Atomic and durable.
+
+        The older pending documents of the same server and deviceid are removed once the new one is in place.
+        ``unconfirmed``: GLPI may have imported it already (no answer after it was sent); ``reason`` says why.
+        """
         self._ensure()
         if deviceid is None and isinstance(document, dict) and isinstance(document.get("deviceid"), str):
             deviceid = document["deviceid"]
+        server = canonical_url(server)
         created = self._clock()
         envelope = {"format": FORMAT, "server": server, "deviceid": deviceid, "created": created, "document": document}
+        if unconfirmed:
+            envelope["unconfirmed"] = True
+        if reason:
+            envelope["reason"] = str(reason)
         data = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         stamp = int(created * 1e9)
-        name = "%020d-%s-%s.json" % (stamp, server_key(server), os.urandom(8).hex())
+        device = device_key(deviceid) + "-" if deviceid is not None else ""
+        name = "%020d-%s-%s%s.json" % (stamp, server_key(server), device, os.urandom(8).hex())
+        path = os.path.join(self.path, name)
         try:
-            write_atomic(os.path.join(self.path, name), data)
+            write_atomic(path, data)
         except OSError as exc:
             raise SpoolError("cannot write to the spool directory %s: %s" % (self.path, exc.strerror or exc)) from None
-        return name
+        replaced = ()
+        if deviceid is not None:
+            replaced = tuple(older for older in self.of_device(server, deviceid) if older < name)
+            self.discard(replaced)
+        return Spooled(name=name, path=path, replaced=replaced)
+
+    def of_device(self, server, deviceid):
+        """Names of the pending documents of ``server`` for ``deviceid``, oldest first."""
+        key = device_key(deviceid)
+        found = []
+        for name in self.pending(server):
+            match = _ENTRY_RE.match(name)
+            if match.group(3) is not None:
+                if match.group(3) == key:
+                    found.append(name)
+            elif self._peek_deviceid(name) == deviceid:  # a name of the first release: the envelope says
+                found.append(name)
+        return found
+
+    def _peek_deviceid(self, name):
+        try:
+            with open(os.path.join(self.path, name), "rb") as handle:
+                envelope = json.loads(handle.read(ENTRY_MAX).decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return None
+        return envelope.get("deviceid") if isinstance(envelope, dict) else None
+
+    def discard(self, names):
+        """Delete pending documents that a newer one of the same device made obsolete (gone already is fine)."""
+        removed = False
+        for name in names:
+            try:
+                os.unlink(os.path.join(self.path, name))
+                removed = True
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise SpoolError("cannot remove %s from the spool: %s" % (name, exc.strerror or exc)) from None
+        if removed:
+            fsync_directory(self.path)
 
     # -- when GLPI last accepted a host's inventory (for contact's expiration) --
     def _accepted_path(self, server, deviceid):
         digest = hashlib.sha256(str(deviceid).encode("utf-8")).hexdigest()[:16]
-        return os.path.join(self.path, "accepted"), "%s-%s" % (server_key(server), digest)
+        return os.path.join(self.path, "accepted"), "%s-%s" % (server_key(canonical_url(server)), digest)
 
     def now(self):
         """This spool's clock (``time.time`` unless a test gave another)."""
         return self._clock()
 
+    def _accepted(self, server, deviceid):
+        """``(accepted, created)`` of the last document of ``deviceid`` GLPI ``server`` accepted, each a float or None."""
+        directory, name = self._accepted_path(server, deviceid)
+        try:
+            with open(os.path.join(directory, name), "r", encoding="ascii") as handle:
+                fields = handle.read(200).split()
+        except (OSError, ValueError):
+            return None, None
+        values = []
+        for field in fields[:2]:
+            try:
+                values.append(float(field))
+            except ValueError:
+                values.append(None)
+        values += [None] * (2 - len(values))
+        return values[0], values[1]
+
     def last_accepted(self, server, deviceid):
         """The time GLPI ``server`` last accepted ``deviceid``'s inventory, as noted by ``note_accepted``; or None."""
-        directory, name = self._accepted_path(server, deviceid)
-        try:
-            with open(os.path.join(directory, name), "r", encoding="utf-8") as handle:
-                return float(handle.read().strip())
-        except (OSError, ValueError):
-            return None
+        return self._accepted(server, deviceid)[0]
 
-    def note_accepted(self, server, deviceid, when=None):
-        """Remember that ``server`` accepted ``deviceid``'s inventory now (or at ``when``); errors are ignored."""
+    def superseded(self, server, deviceid, created):
+        """Whether GLPI ``server`` already accepted a document of ``deviceid`` made after ``created``."""
+        newest = self._accepted(server, deviceid)[1]
+        return newest is not None and created is not None and created < newest
+
+    def note_accepted(self, server, deviceid, when=None, created=None):
+        """Remember that ``server`` accepted ``deviceid``'s inventory now (or at ``when``), a document made at
+        ``created`` (default: the same time); errors are ignored."""
         directory, name = self._accepted_path(server, deviceid)
+        when = self._clock() if when is None else when
+        created = when if created is None else created
+        previous = self._accepted(server, deviceid)[1]
+        if previous is not None and previous > created:
+            created = previous  # an older document accepted later does not make the newer one obsolete
         try:
             self._ensure(directory)
-            write_atomic(os.path.join(directory, name), ("%.3f\n" % (self._clock() if when is None else when)).encode("ascii"))
+            write_atomic(os.path.join(directory, name), ("%.6f %.6f\n" % (when, created)).encode("ascii"))
         except (OSError, SpoolError):
             pass
+
+    @contextlib.contextmanager
+    def device_lock(self, server, deviceid, wait=LOCK_WAIT, sleep=time.sleep):
+        """Hold the lock of ``(server, deviceid)`` while sending one of its documents.
+
+        Yields True when held; False when another process held it for ``wait`` seconds (0: do not wait), or when
+        the spool cannot hold locks (an unwritable directory must not stop a delivery).
+        """
+        if deviceid is None:
+            yield True
+            return
+        fd = None
+        try:
+            directory = self._ensure(os.path.join(self.path, "locks"))
+            fd = os.open(os.path.join(directory, "%s-%s.lock" % (server_key(canonical_url(server)), device_key(deviceid))),
+                         os.O_RDWR | os.O_CREAT, 0o600)
+        except (OSError, SpoolError):
+            if fd is not None:
+                os.close(fd)
+            yield True
+            return
+        try:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        yield False
+                        return
+                    sleep(0.05)
+            try:
+                yield True
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
 
     # -- reading ---------------------------------------------------------
     def pending(self, server=None):
         """Names of the unclaimed documents (for ``server`` only, when given), oldest first."""
-        key = server_key(server) if server is not None else None
+        keys = server_keys(server) if server is not None else None
         names = []
         for name in self._names():
             match = _ENTRY_RE.match(name)
-            if match and (key is None or match.group(2) == key):
+            if match and (keys is None or match.group(2) in keys):
                 names.append(name)
         return names
 
@@ -218,9 +376,15 @@ class Spool:
         """The ``SpoolEntry`` of a claim; raises ``SpoolCorrupt`` for a file that is not an envelope."""
         try:
             with open(claim.path, "rb") as handle:
-                envelope = json.loads(handle.read().decode("utf-8"))
-        except (OSError, ValueError, RecursionError) as exc:
-            raise SpoolCorrupt("cannot read spooled document %s: %s" % (claim.name, exc)) from None
+                data = handle.read(ENTRY_MAX + 1)
+        except OSError as exc:
+            raise SpoolCorrupt("cannot read spooled document %s: %s" % (claim.name, exc.strerror or exc)) from None
+        if len(data) > ENTRY_MAX:
+            raise SpoolCorrupt("spooled file %s is larger than %d bytes" % (claim.name, ENTRY_MAX))
+        try:
+            envelope = json.loads(data.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:
+            raise SpoolCorrupt("spooled file %s is not JSON (truncated?): %s" % (claim.name, str(exc)[:200])) from None
         if (
             not isinstance(envelope, dict) or envelope.get("format") != FORMAT
             or not isinstance(envelope.get("server"), str) or "document" not in envelope
@@ -233,6 +397,7 @@ class Spool:
             deviceid=envelope.get("deviceid") if isinstance(envelope.get("deviceid"), str) else None,
             created=float(created) if isinstance(created, (int, float)) and not isinstance(created, bool) else 0.0,
             document=envelope["document"],
+            unconfirmed=envelope.get("unconfirmed") is True,
         )
 
     # -- ending a claim --------------------------------------------------
@@ -245,11 +410,23 @@ class Spool:
         fsync_directory(self.path)
 
     def release(self, claim):
-        """Not sent: give the document back to the queue under its own name."""
+        """Not sent: give the document back to the queue under its own name.
+
+        Unless a newer document of the same server and device was spooled while it was claimed: then this one is
+        obsolete and goes (``put`` cannot remove a claimed file; either ``put`` or this sees the other).
+        """
         try:
             os.rename(claim.path, os.path.join(self.path, claim.name))
         except FileNotFoundError:
-            pass
+            return
+        match = _ENTRY_RE.match(claim.name)
+        if match.group(3) is None:
+            return
+        for name in self._names():
+            other = _ENTRY_RE.match(name)
+            if other and other.group(2) == match.group(2) and other.group(3) == match.group(3) and name > claim.name:
+                self.discard([claim.name])
+                return
 
     def reject(self, claim, reason=None):
         """GLPI refused it: move it to ``rejected/`` with a ``.reason`` file beside it."""
@@ -291,20 +468,26 @@ class Spool:
         return recovered
 
     # -- the loop --------------------------------------------------------
-    def drain(self, send, server=None, limit=None):
+    def drain(self, send, server=None, limit=None, skip_deviceid=None):
         """Send the pending documents (of ``server``, when given), oldest first.
 
         ``send(entry)`` gets a ``SpoolEntry`` and returns ``SENT``, ``REJECTED``,
-        ``UNREACHABLE`` or a ``(outcome, message)`` pair.  A sent document is
-        deleted, a rejected one moved to ``rejected/``; ``UNREACHABLE`` gives the
+        ``UNREACHABLE``, ``SKIPPED``, ``OBSOLETE`` or a ``(outcome, message)`` pair.
+        A sent or obsolete document is deleted, a rejected one moved to
+        ``rejected/``; a skipped one is given back; ``UNREACHABLE`` gives the
         document back and stops the loop.  An exception from ``send`` gives the
-        document back and propagates.
+        document back and propagates.  A file that is not a spool envelope is
+        moved to ``rejected/`` with the reason.  The documents of ``skip_deviceid``
+        are left alone (the caller has a newer one of that device).
         """
         report = DrainReport(recovered=self.recover())
         done = 0
+        skip_key = device_key(skip_deviceid) if skip_deviceid is not None else None
         for name in self.pending(server):
             if limit is not None and done >= limit:
                 break
+            if skip_key is not None and _ENTRY_RE.match(name).group(3) == skip_key:
+                continue
             claim = self.claim(name)
             if claim is None:
                 continue
@@ -313,6 +496,10 @@ class Spool:
             except SpoolCorrupt as exc:
                 self.reject(claim, str(exc))
                 report.rejected.append(name)
+                report.reasons[name] = str(exc)
+                continue
+            if skip_deviceid is not None and entry.deviceid == skip_deviceid:
+                self.release(claim)
                 continue
             try:
                 outcome = send(entry)
@@ -322,6 +509,13 @@ class Spool:
             message = None
             if isinstance(outcome, tuple):
                 outcome, message = (tuple(outcome) + (None,))[:2]
+            if outcome == SKIPPED:
+                self.release(claim)
+                continue
+            if outcome == OBSOLETE:
+                self.complete(claim)
+                report.obsolete.append(name)
+                continue
             done += 1
             if outcome == SENT:
                 self.complete(claim)
@@ -329,6 +523,7 @@ class Spool:
             elif outcome == REJECTED:
                 self.reject(claim, message)
                 report.rejected.append(name)
+                report.reasons[name] = message or "refused by GLPI"
             else:
                 self.release(claim)
                 report.unreachable = True

@@ -6,7 +6,8 @@
 It answers like GLPI 10.0.12 (recorded, /work/shared/reference/glpi/inventory-endpoint-transcript.txt)
 or GLPI 11 (read in the source): same status codes, bodies, content types and compression rules,
 the ``contact`` action, the legacy XML protocol, HTTP Basic and OAuth2 client-credentials auth,
-plus fault modes a client must survive (slow answers, 500s, dropped connections, 429).
+plus fault modes a client must survive (slow answers, 500s, dropped connections, 429, redirects,
+hung and dripping answers, compression bombs, slow serialised imports).
 Every request and every accepted document is recorded. Pure stdlib, jsonschema optional.
 
 In pytest::
@@ -33,6 +34,7 @@ import pathlib
 import secrets
 import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -63,6 +65,12 @@ COMPRESSED_CONTENT_TYPES = {"zlib": "application/x-compress-zlib", "gzip": "appl
 ECHOED_HEADERS = (("Accept", "accept"), ("GLPI-Agent-ID", "glpi-agent-id"), ("GLPI-Request-ID", "glpi-request-id"),
                   ("GLPI-CryptoKey-ID", "glpi-cryptokey-id"), ("GLPI-Proxy-ID", "glpi-proxy-id"))
 HTML = "text/html; charset=UTF-8"
+XML_PROLOG = '<?xml version="1.0" encoding="UTF-8"?>'  # GLPI 10.0.12 answers, recorded 2026-12-04 (no newline after it)
+BOMB_PREFIX = b'{"status":"ok","x":"'
+BOMB_SUFFIX = b'"}'
+_BOMB_CHUNK = 1 << 20
+_bomb_cache = {}
+_bomb_lock = threading.Lock()
 
 
 def default_schema_dir():
@@ -96,6 +104,47 @@ def _decompress(data, method):
     if method == "deflate":
         return zlib.decompress(data, -15)
     return data
+
+
+def _adler32_repeat(value, byte, count):
+    """adler32 continued over ``count`` times the byte ``byte``, without the bytes."""
+    low, high = value & 0xFFFF, value >> 16
+    high = (high + count * low + byte * (count * (count + 1) // 2)) % 65521
+    low = (low + count * byte) % 65521
+    return (high << 16) | low
+
+
+def zlib_bomb(expanded_size):
+    """A zlib stream (RFC 1950) inflating to ``expanded_size`` bytes ``{"status":"ok","x":"    ...    "}``.
+
+    Built without the expanded data: one full-flushed deflate block of 1 MiB of spaces is compressed once and
+    repeated (a full flush resets the history, so every copy is the same bytes), the adler32 is computed
+    arithmetically. About 1 kB per MiB (2 GiB: 2 MB); cached per size.
+    """
+    expanded_size = int(expanded_size)
+    if expanded_size < 0:
+        raise ValueError("expanded_size must be >= 0")
+    with _bomb_lock:
+        cached = _bomb_cache.get(expanded_size)
+        if cached is not None:
+            return cached
+        frame = len(BOMB_PREFIX) + len(BOMB_SUFFIX)
+        if expanded_size <= 2 * _BOMB_CHUNK:
+            plain = (BOMB_PREFIX + b" " * max(0, expanded_size - frame) + BOMB_SUFFIX)[:expanded_size]
+            data = zlib.compress(plain, 9)
+        else:
+            spaces = expanded_size - frame
+            blocks, rest = divmod(spaces, _BOMB_CHUNK)
+            deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+            parts = [b"\x78\xda", deflate.compress(BOMB_PREFIX) + deflate.flush(zlib.Z_FULL_FLUSH)]
+            block = deflate.compress(b" " * _BOMB_CHUNK) + deflate.flush(zlib.Z_FULL_FLUSH)
+            parts.extend([block] * blocks)
+            parts.append(deflate.compress(b" " * rest) + deflate.compress(BOMB_SUFFIX) + deflate.flush())
+            checksum = zlib.adler32(BOMB_SUFFIX, _adler32_repeat(zlib.adler32(BOMB_PREFIX), 0x20, spaces))
+            parts.append(struct.pack(">I", checksum))
+            data = b"".join(parts)
+        _bomb_cache[expanded_size] = data
+        return data
 
 
 def _resume_text(message, version):
@@ -177,6 +226,8 @@ class _Answer:
         self.headers = headers or []
         self.compression = compression
         self.document = document
+        self.hang = None  # seconds to keep the connection silent, then close it without an answer
+        self.drip = None  # seconds between two bytes of the body
 
 
 class _Fault:
@@ -205,8 +256,9 @@ class _Server(http.server.ThreadingHTTPServer):
         return sock, addr
 
     def handle_error(self, request, client_address):
-        # TLS handshake failures, clients hanging up: recorded, not printed
-        self.double.note_error(sys.exc_info()[1])
+        # TLS handshake failures, clients hanging up: recorded, not printed; connections cut by stop(): ignored
+        if not self.double.stopping.is_set():
+            self.double.note_error(sys.exc_info()[1])
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -217,6 +269,34 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         if self.server.double.verbose:
             sys.stderr.write("glpi-double: %s\n" % (format % args))
+
+    def setup(self):
+        super().setup()
+        self.server.double.track_connection(self.connection, True)
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self.server.double.track_connection(self.connection, False)
+
+    def _hang_up(self):
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _drip(self, payload, interval):
+        """Status line and headers are out; send the body one byte every ``interval`` seconds."""
+        stopping = self.server.double.stopping
+        try:
+            for index in range(len(payload)):
+                if stopping.wait(interval):
+                    break
+                self.wfile.write(payload[index:index + 1])
+        except OSError:
+            pass  # the client gave up: that is what the fault is for
+        self._hang_up()
 
     def _read_body(self):
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
@@ -247,10 +327,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if answer is None:  # drop the connection without a word
             exchange.fault = exchange.fault or "drop"
             double.record(exchange)
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self._hang_up()
+            return
+        if answer.hang is not None:  # say nothing for a while, then hang up
+            double.record(exchange)
+            double.stopping.wait(answer.hang)
+            self._hang_up()
             return
         payload = answer.body
         headers = [("Host", self.headers.get("Host", "%s:%s" % self.server.server_address[:2]))]
@@ -269,7 +351,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if answer.drip is not None:
+            self._drip(payload, answer.drip)
+        else:
             self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
@@ -279,9 +365,11 @@ class GLPIDouble:
     """A GLPI inventory endpoint on 127.0.0.1 (port 0: any free port), in a thread.
 
     Runtime switches (plain attributes, safe to change while serving): ``enabled``, ``basic_auth``,
-    ``oauth_client``, ``token_lifetime``, ``expiration``, ``delay``. Faults: ``fail_next()``,
-    ``drop_next()``, ``throttle_next()``, ``set_delay()``. Records: ``requests_seen()``,
-    ``accepted_documents()``, ``contacts()``, ``tokens_issued()``, ``reset()``.
+    ``oauth_client``, ``token_lifetime``, ``expiration``, ``delay``, ``import_time``, ``import_serial``.
+    Faults: ``fail_next()``, ``drop_next()``, ``throttle_next()``, ``redirect_next()``, ``hang_next()``,
+    ``drip_next()``, ``bomb_next()``, ``set_delay()``, ``set_import_time()``. Records: ``requests_seen()``,
+    ``accepted_documents()``, ``accepted_counts()``, ``contacts()``, ``tokens_issued()``,
+    ``max_concurrent_imports()``, ``reset()``.
     """
 
     def __init__(self, host="127.0.0.1", port=0, glpi_version=10, root="", tls=None, enabled=True,
@@ -302,13 +390,20 @@ class GLPIDouble:
         self.expiration = expiration  # CFG_GLPI inventory_frequency: a string from the database
         self.glpi_full_version = glpi_full_version or GLPI_FULL_VERSIONS[self.glpi_version]
         self.delay = 0.0
+        self.import_time = 0.0  # seconds every accepted inventory takes to "import"
+        self.import_serial = True  # imports one at a time, like GLPI
         self.verbose = verbose
         self.record_dir = pathlib.Path(record_dir) if record_dir else None
+        self.stopping = threading.Event()  # set by stop(): every wait of the double ends at once
         self._lock = threading.Lock()
+        self._import_lock = threading.Lock()
         self._exchanges = []
         self._faults = []
         self._tokens = {}
         self._errors = []
+        self._connections = set()
+        self._in_flight = 0
+        self._max_in_flight = 0
         self.validator = None
         if validate:
             self.validator = self._load_validator(pathlib.Path(schema_dir) if schema_dir else default_schema_dir())
@@ -339,11 +434,20 @@ class GLPIDouble:
         return self
 
     def stop(self):
+        """Stop serving; hung, dripping, delayed and importing handlers end at once, open connections are cut."""
+        self.stopping.set()
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join(5)
             self._thread = None
-        self._server.server_close()
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:  # clients that never finish their request would keep server_close() waiting
+            try:
+                socket.socket.shutdown(connection, socket.SHUT_RDWR)  # the plain socket under TLS too
+            except OSError:
+                pass
+        self._server.server_close()  # joins the handler threads
 
     def __enter__(self):
         return self.start()
@@ -375,9 +479,14 @@ class GLPIDouble:
     # -- faults -------------------------------------------------------------------------------------
 
     def fail_next(self, count=1, status=500, body=None, content_type=HTML, target="inventory"):
-        """The next ``count`` requests to ``target`` ("inventory", "token" or "any") get ``status``."""
+        """The next ``count`` requests to ``target`` ("inventory", "token" or "any") get ``status`` and ``body``.
+
+        ``body`` (str, sent as UTF-8, or bytes) can be anything: a proxy's HTML login page with ``status=200``,
+        megabytes of garbage.
+        """
         if body is None:
             body = "<html><body><h1>%d Internal Server Error</h1></body></html>" % status
+        body = body if isinstance(body, bytes) else str(body).encode("utf-8")
         self._add_fault(_Fault("fail", count, target, status=status, body=body, content_type=content_type))
 
     def drop_next(self, count=1, target="inventory"):
@@ -388,14 +497,53 @@ class GLPIDouble:
         """The next ``count`` requests get 429 Too Many Requests with ``Retry-After: <retry_after>``."""
         self._add_fault(_Fault("throttle", count, target, retry_after=retry_after))
 
+    def redirect_next(self, count=1, location=None, status=302, target="inventory"):
+        """The next ``count`` requests get ``status`` with ``Location: <location>`` and a small HTML page.
+
+        ``location`` defaults to the same path (and query) on the double itself (``http(s)://127.0.0.1:<port>``);
+        any absolute URL works, e.g. another double's ``url``. The request is not processed.
+        """
+        self._add_fault(_Fault("redirect", count, target, location=location, status=int(status)))
+
+    def hang_next(self, count=1, seconds=30.0, target="inventory"):
+        """The next ``count`` requests are read, then nothing is sent for ``seconds``, then the connection is
+        closed without an answer (``stop()`` ends the wait at once). Recorded at once, ``status`` None."""
+        self._add_fault(_Fault("hang", count, target, seconds=float(seconds)))
+
+    def drip_next(self, count=1, interval=2.0, body=None, target="inventory"):
+        """The next ``count`` answers come with their status line and headers (``Content-Length`` of the whole
+        body) at once, then the body one byte every ``interval`` seconds (``stop()`` cuts it).
+
+        ``body`` None: the double's normal answer (the request is processed, the document accepted as usual);
+        else 200 ``application/json`` with ``body`` (str or bytes), the request not processed.
+        """
+        if body is not None:
+            body = body if isinstance(body, bytes) else str(body).encode("utf-8")
+        self._add_fault(_Fault("drip", count, target, interval=float(interval), body=body))
+
+    def bomb_next(self, count=1, expanded_size=2 ** 31, target="inventory"):
+        """The next ``count`` requests get 200 ``application/x-compress-zlib`` with a zlib stream that inflates
+        to ``expanded_size`` bytes (``{"status":"ok","x":"`` + spaces + ``"}``); see ``zlib_bomb()``."""
+        zlib_bomb(expanded_size)  # built (and cached) now, not while a client waits
+        self._add_fault(_Fault("bomb", count, target, expanded_size=int(expanded_size)))
+
     def set_delay(self, seconds):
         """Wait ``seconds`` before answering every request (0: answer at once)."""
         self.delay = float(seconds)
 
+    def set_import_time(self, seconds, serial=True):
+        """Every inventory the double accepts takes ``seconds`` before its answer, like GLPI's import (1.3-2.7 s
+        for a large document). ``serial``: one import at a time (N concurrent documents take N * ``seconds``),
+        as GLPI serialises them. 0: answer at once."""
+        self.import_time = float(seconds)
+        self.import_serial = bool(serial)
+
     def clear_faults(self):
+        """Forget pending faults, the delay and the import time."""
         with self._lock:
             self._faults = []
         self.delay = 0.0
+        self.import_time = 0.0
 
     def revoke_tokens(self):
         """Forget every issued OAuth2 token: the next Bearer request gets 401."""
@@ -433,6 +581,26 @@ class GLPIDouble:
         """The inventory documents GLPI would have imported, oldest first (dicts; XML ones as text)."""
         return [exchange.document for exchange in self.requests_seen() if exchange.accepted]
 
+    def accepted_counts(self):
+        """How many documents were accepted per ``deviceid`` (``DEVICEID`` for XML; None when absent)."""
+        counts = {}
+        for document in self.accepted_documents():
+            if isinstance(document, dict):
+                deviceid = document.get("deviceid")
+            else:
+                try:
+                    deviceid = ET.fromstring(document).findtext("DEVICEID")
+                except (ET.ParseError, ValueError):
+                    deviceid = None
+            counts[deviceid] = counts.get(deviceid, 0) + 1
+        return counts
+
+    def max_concurrent_imports(self):
+        """The most requests to the inventory endpoint processed at the same time so far (from the request read
+        to the answer ready, whatever the answer; token requests not counted)."""
+        with self._lock:
+            return self._max_in_flight
+
     def contacts(self):
         """The ``contact`` documents received."""
         return [exchange.document for exchange in self.requests_seen() if exchange.action == "contact"]
@@ -457,13 +625,15 @@ class GLPIDouble:
         return self.requests_seen()
 
     def reset(self):
-        """Forget records, faults, delay and tokens (configuration stays)."""
+        """Forget records, faults, delay, import time, tokens and ``max_concurrent_imports()`` (configuration stays)."""
         with self._lock:
             self._exchanges = []
             self._faults = []
             self._tokens.clear()
             self._errors = []
+            self._max_in_flight = self._in_flight
         self.delay = 0.0
+        self.import_time = 0.0
 
     def record(self, exchange):
         with self._lock:
@@ -480,6 +650,13 @@ class GLPIDouble:
         with self._lock:
             self._errors.append(exc)
 
+    def track_connection(self, connection, open_):
+        with self._lock:
+            if open_:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
     # -- protocol -----------------------------------------------------------------------------------
 
     def _route(self, path):
@@ -495,27 +672,87 @@ class GLPIDouble:
 
     def respond(self, exchange):
         route = self._route(exchange.path)
+        if route in ("inventory", "index"):
+            with self._lock:
+                self._in_flight += 1
+                self._max_in_flight = max(self._max_in_flight, self._in_flight)
+            try:
+                return self._respond(exchange, route)
+            finally:
+                with self._lock:
+                    self._in_flight -= 1
+        return self._respond(exchange, route)
+
+    def _respond(self, exchange, route):
         target = "token" if route == "token" else "inventory"
         if route == "token":
             exchange.action = "token"
         if self.delay > 0:
-            time.sleep(self.delay)
+            self.stopping.wait(self.delay)
         fault = self._take_fault(target) if route else None
         if fault is not None:
             exchange.fault = fault.kind
+            params = fault.params
             if fault.kind == "drop":
                 return None
             if fault.kind == "throttle":
                 return _Answer(429, b"Too Many Requests", "text/plain; charset=UTF-8",
-                               [("Retry-After", str(fault.params["retry_after"]))])
-            return _Answer(fault.params["status"], fault.params["body"].encode(), fault.params["content_type"])
+                               [("Retry-After", str(params["retry_after"]))])
+            if fault.kind == "redirect":
+                return self._redirect(exchange, params["status"], params["location"])
+            if fault.kind == "hang":
+                answer = _Answer(None)
+                answer.hang = params["seconds"]
+                return answer
+            if fault.kind == "bomb":
+                return _Answer(200, zlib_bomb(params["expanded_size"]), COMPRESSED_CONTENT_TYPES["zlib"], self.php_headers())
+            if fault.kind == "drip":
+                if params["body"] is None:
+                    answer = self._respond_normally(exchange, route)
+                else:
+                    answer = _Answer(200, params["body"], "application/json")
+                answer.drip = params["interval"]
+                return answer
+            return _Answer(params["status"], params["body"], params["content_type"])
+        return self._respond_normally(exchange, route)
+
+    def _respond_normally(self, exchange, route):
         if route is None:
             return _Answer(404, b"<html><body><h1>Not Found</h1></body></html>", HTML)
         if route == "token":
             return self._token(exchange)
         if route == "index" and (exchange.method != "POST" or not exchange.raw_body):
             return _Answer(200, b"<html><body>GLPI (test double) login page</body></html>", HTML, self.php_headers())
-        return self._inventory(exchange)
+        answer = self._inventory(exchange)
+        if exchange.accepted:
+            self._import_wait()
+        return answer
+
+    def _import_wait(self):
+        seconds, serial = self.import_time, self.import_serial
+        if seconds <= 0:
+            return
+        if not serial:
+            self.stopping.wait(seconds)
+            return
+        while not self._import_lock.acquire(timeout=0.05):
+            if self.stopping.is_set():
+                return
+        try:
+            self.stopping.wait(seconds)
+        finally:
+            self._import_lock.release()
+
+    def _redirect(self, exchange, status, location):
+        if location is None:
+            location = "%s://%s:%s%s%s" % ("https" if self.tls else "http", self.host, self.port, exchange.path,
+                                           "?" + exchange.query if exchange.query else "")
+        phrase = http.server.BaseHTTPRequestHandler.responses.get(status, ("Redirect",))[0]
+        escaped = location.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        body = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>%d %s</title>\n'
+                '</head><body>\n<h1>%s</h1>\n<p>The document has moved <a href="%s">here</a>.</p>\n</body></html>\n'
+                % (status, phrase, phrase, escaped))
+        return _Answer(status, body.encode("utf-8"), "text/html; charset=iso-8859-1", [("Location", location)])
 
     @staticmethod
     def php_headers():
@@ -659,7 +896,7 @@ class _InventoryRequest:
         return "application/xml" if self.mode == "xml" else "application/json"
 
     def _xml_text(self):
-        parts = ['<?xml version="1.0"?>\n<REPLY>']
+        parts = [XML_PROLOG, "<REPLY>"]
         for name, content in self.response:
             if isinstance(content, tuple):
                 parts.append("<%s><![CDATA[%s]]></%s>" % (name, content[1].replace("]]>", "]]]]><![CDATA[>"), name))
@@ -760,7 +997,7 @@ class _InventoryRequest:
         if authorization[:6].lower() == "basic " and authorization[6:].strip():
             try:
                 login, separator, password = base64.b64decode(authorization[6:].strip()).decode("utf-8").partition(":")
-                allowed = separator == ":" and (login, password) == double.basic_auth
+                allowed = separator == ":" and (login, password) == tuple(double.basic_auth)
             except (ValueError, binascii.Error, UnicodeDecodeError):
                 allowed = False
         if not allowed:
@@ -880,6 +1117,9 @@ def main(argv=None):
     parser.add_argument("--no-validate", action="store_true", help="accept documents without schema validation")
     parser.add_argument("--schema-dir", help="directory holding inventory.schema-glpi10.json / inventory.schema.json")
     parser.add_argument("--record-dir", help="write every accepted document there")
+    parser.add_argument("--import-time", type=float, default=0.0, metavar="S",
+                        help="every accepted inventory waits S seconds before its answer (GLPI's import time)")
+    parser.add_argument("--serial", action="store_true", help="with --import-time: one import at a time, like GLPI")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
@@ -889,6 +1129,7 @@ def main(argv=None):
                         basic_auth=args.basic_auth, oauth_client=args.oauth_client, token_lifetime=args.token_lifetime,
                         schema_dir=args.schema_dir, validate=not args.no_validate, record_dir=args.record_dir,
                         verbose=args.verbose)
+    double.set_import_time(args.import_time, serial=args.serial)
     print("GLPI %s double listening on %s" % (double.glpi_full_version, double.url), flush=True)
     try:
         double.serve_forever()

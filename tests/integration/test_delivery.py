@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import urllib.parse
 import uuid
 
@@ -38,6 +39,9 @@ if not (default_schema_dir() / "inventory.schema-glpi10.json").exists():  # prag
 
 PASSWORD = "p@ss:w0rd/%é"
 CLIENT_SECRET = "cl1ent-s3cret+/="
+# Shell and YAML meta-characters, white space, percent signs and non-ASCII: none may break delivery or leak.
+SPECIAL_PASSWORD = "!$'\" %ä€ `x` \\ p"
+SPECIAL_SECRET = "s3cret !$'\"%41 ünï"
 
 
 def free_port():
@@ -84,6 +88,40 @@ def play(tmp_path, task, hosts="targets", name="glpi_inventory", check=False, fo
     return proc, outcomes
 
 
+class ArgvWatch:
+    """Polls every process's command line (``/proc/*/cmdline``) while a play runs; ``seen`` holds any that held a form."""
+
+    def __init__(self, forms):
+        self.forms = [form.encode("utf-8") for form in forms if form]
+        self.seen = []
+        self.polls = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self):
+        while not self._stop.is_set():
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    with open("/proc/%s/cmdline" % entry, "rb") as handle:
+                        cmdline = handle.read(1 << 20)
+                except OSError:
+                    continue
+                if any(form in cmdline for form in self.forms):
+                    self.seen.append(cmdline.replace(b"\0", b" ")[:300])
+            self.polls += 1
+            self._stop.wait(0.02)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join(10)
+
+
 def hosts_file(tmp_path, sshd, count=1):
     return write_inventory(tmp_path / "hosts.ini", {
         "target%d" % index: dict(host_vars(sshd, "ssh"), glpi_deviceid="target%d-2026-11-23-08-00-00" % index)
@@ -94,25 +132,34 @@ def inventory_requests(glpi):
     return glpi.inventory_requests()
 
 
-@pytest.mark.parametrize("version, auth, compression", [(10, None, "zlib"), (10, "basic", "none"), (11, "oauth", "zlib")])
-def test_delivers_with_each_compression_and_authentication(sshd, tmp_path, version, auth, compression):
+@pytest.mark.parametrize("version, auth, compression, password, secret", [
+    (10, None, "zlib", PASSWORD, CLIENT_SECRET),
+    (10, "basic", "none", PASSWORD, CLIENT_SECRET),
+    (10, "basic", "zlib", SPECIAL_PASSWORD, CLIENT_SECRET),
+    (11, "oauth", "zlib", PASSWORD, CLIENT_SECRET),
+    (11, "oauth", "none", PASSWORD, SPECIAL_SECRET),
+])
+def test_delivers_with_each_compression_and_authentication(sshd, tmp_path, version, auth, compression, password, secret):
     hosts_file(tmp_path, sshd)
     credentials = {}
     kwargs = {}
     if auth == "basic":
-        kwargs["basic_auth"] = ("inventory", PASSWORD)
-        credentials = {"username": "inventory", "password": PASSWORD}
+        kwargs["basic_auth"] = ("inventory", password)
+        credentials = {"username": "inventory", "password": password}
     elif auth == "oauth":
-        kwargs["oauth_client"] = ("ansible", CLIENT_SECRET)
-        credentials = {"client_id": "ansible", "client_secret": CLIENT_SECRET}
+        kwargs["oauth_client"] = ("ansible", secret)
+        credentials = {"client_id": "ansible", "client_secret": secret}
     with GLPIDouble(glpi_version=version, root="/glpi", **kwargs) as glpi:
         task = dict(server=[glpi.base_url + "/"], compression=compression, deviceid="{{ glpi_deviceid }}", spool_path=str(tmp_path / "spool"),
                     **credentials)
-        proc, outcomes = play(tmp_path, task, verbose=True)
+        with ArgvWatch(secret_forms(password, secret) | secret_forms(secret, login="ansible")) as argv:
+            proc, outcomes = play(tmp_path, task, verbose=True)
+        assert argv.polls > 5 and argv.seen == [], "a secret on a command line: %r" % argv.seen
         output = proc.stdout + proc.stderr
         assert recap(output, "target0")["failed"] == 0, output
         outcome = outcomes["target0"]
         assert outcome["delivery"]["status"] == "sent" and outcome["changed"] is True, outcome
+        assert outcome["delivered"] is True and outcome["spooled"] is None
         accepted = glpi.accepted_documents()
         assert [document["deviceid"] for document in accepted] == ["target0-2026-11-23-08-00-00"]
         assert accepted[0]["content"]["hardware"]["name"] == socket.gethostname().split(".")[0]
@@ -124,13 +171,27 @@ def test_delivers_with_each_compression_and_authentication(sshd, tmp_path, versi
         if auth == "oauth":
             assert len(glpi.tokens_issued()) <= 1  # one token for the run (or none: still cached from an earlier run)
         # Secrets: not in -vvv output, not in the result, not in any file the run left (spool, results, output).
-        forms = secret_forms(PASSWORD, CLIENT_SECRET) | secret_forms(CLIENT_SECRET, login="ansible")
+        forms = secret_forms(password, secret) | secret_forms(secret, login="ansible")
+        forms |= {json.dumps(password)[1:-1], json.dumps(secret)[1:-1]}
         for form in forms:
             assert form not in output, "secret form %r in the -vvv output" % form
             for path in tmp_path.rglob("*"):
                 if path.is_file() and path.name != "play.yml":  # the playbook is where the test put them
                     assert form.encode() not in path.read_bytes(), "secret form %r in %s" % (form, path)
-        assert PASSWORD not in json.dumps(outcome) and CLIENT_SECRET not in json.dumps(outcome)
+        assert password not in json.dumps(outcome, ensure_ascii=False) and secret not in json.dumps(outcome, ensure_ascii=False)
+
+
+def test_a_one_character_password_delivers_and_leaves_the_result_intact(sshd, tmp_path):
+    hosts_file(tmp_path, sshd)
+    with GLPIDouble(glpi_version=10, basic_auth=("inventory", "p")) as glpi:
+        task = dict(server=[glpi.url], username="inventory", password="p", deviceid="{{ glpi_deviceid }}",
+                    spool_path=str(tmp_path / "spool"))
+        proc, outcomes = play(tmp_path, task)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert len(glpi.accepted_documents()) == 1
+    outcome = outcomes["target0"]
+    assert outcome["delivered"] is True and outcome["status"] == "sent" and outcome["delivery"]["servers"][0]["status"] == "sent"
+    assert "spooled" in outcome and outcome["deviceid"] == "target0-2026-11-23-08-00-00"
 
 
 def test_tls_needs_the_ca_unless_told_otherwise(sshd, tmp_path):
@@ -146,27 +207,74 @@ def test_tls_needs_the_ca_unless_told_otherwise(sshd, tmp_path):
         assert len(glpi.accepted_documents()) == 1
 
 
-def test_server_down_spools_then_the_next_run_delivers_everything_once(sshd, tmp_path):
+def test_server_down_spools_then_the_next_run_delivers_the_newest_of_each_host(sshd, tmp_path):
     hosts_file(tmp_path, sshd, count=6)
     port = free_port()
     spool = tmp_path / "spool"
     task = dict(server=["http://127.0.0.1:%d/" % port], deviceid="{{ glpi_deviceid }}", spool_path=str(spool),
-                retries=1, retry_max_wait=1)
-    proc, outcomes = play(tmp_path, task, forks=6)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert sorted(outcomes) == ["target%d" % index for index in range(6)]
-    assert all(outcome["delivery"]["status"] == "spooled" and not outcome.get("failed") for outcome in outcomes.values())
+                retries=1, retry_max_wait=1, tag="first")
+    for run in range(2):  # GLPI down twice: still one document per host in the spool
+        proc, outcomes = play(tmp_path, task, forks=6)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert sorted(outcomes) == ["target%d" % index for index in range(6)]
+        for outcome in outcomes.values():
+            assert outcome["status"] == "spooled" and outcome["delivered"] is False and not outcome.get("failed")
+            assert outcome["spooled"].startswith(str(spool) + "/") and os.path.exists(outcome["spooled"])
+            # Refused: never retried within the run.  A host whose worker met it while re-sending the spool makes
+            # no attempt of its own (0); the others one each.
+            assert outcome["delivery"]["servers"][0]["attempts"] in (0, 1), outcome
+            assert "refused the connection" in outcome["delivery"]["msg"] and "gave up" not in outcome["delivery"]["msg"]
+        if run == 0:
+            assert any(outcome["delivery"]["servers"][0]["attempts"] == 1 for outcome in outcomes.values())
     spooled = sorted(spool.glob("*.json"))
     assert len(spooled) == 6
     assert {p.stat().st_mode & 0o777 for p in spooled} == {0o600} and spool.stat().st_mode & 0o777 == 0o700
     with GLPIDouble(port=port) as glpi:
-        proc, outcomes = play(tmp_path, task, forks=6)
+        proc, outcomes = play(tmp_path, dict(task, tag="second"), forks=6)
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        deviceids = sorted(document["deviceid"] for document in glpi.accepted_documents())
-    # Every document of both runs accounted for, none twice: six spooled, six new.
-    assert deviceids == sorted(["target%d-2026-11-23-08-00-00" % index for index in range(6)] * 2)
+        accepted = [(document["deviceid"], document["tag"]) for document in glpi.accepted_documents()]
+    # Each host's newest inventory is the last GLPI got; a spooled one is sent at most once, and never after it.
+    for index in range(6):
+        deviceid = "target%d-2026-11-23-08-00-00" % index
+        tags = [tag for accepted_id, tag in accepted if accepted_id == deviceid]
+        assert tags in (["second"], ["first", "second"]), (deviceid, tags)
+    assert all(outcome["delivered"] for outcome in outcomes.values())
     assert list(spool.glob("*.json")) == [] and list(spool.glob(".*")) == []
-    assert sum(sum(entry.get("spool", {}).get("sent", 0) for entry in outcome["delivery"]["servers"]) for outcome in outcomes.values()) == 6
+
+
+def test_two_playbook_runs_with_ten_forks_replay_each_spooled_document_exactly_once(sshd, tmp_path):
+    port = free_port()
+    spool = tmp_path / "spool"
+    base = dict(server=["http://127.0.0.1:%d/" % port], deviceid="{{ glpi_deviceid }}", spool_path=str(spool), retries=0)
+    down = tmp_path / "down"
+    down.mkdir()
+    write_inventory(down / "hosts.ini", {"down%d" % index: dict(host_vars(sshd, "ssh"), glpi_deviceid="down%d-2026-11-23-08-00-00" % index)
+                                         for index in range(10)})
+    proc, outcomes = play(down, base, forks=10)
+    assert proc.returncode == 0 and len(outcomes) == 10 and len(list(spool.glob("*.json"))) == 10, proc.stdout + proc.stderr
+    runs = {}
+
+    def run(name):
+        directory = tmp_path / name
+        directory.mkdir()
+        write_inventory(directory / "hosts.ini", {"%s%d" % (name, index): dict(host_vars(sshd, "ssh"), glpi_deviceid="%s%d-2026-11-23-08-00-00" % (name, index))
+                                                  for index in range(10)})
+        runs[name] = play(directory, base, forks=10)
+
+    with GLPIDouble(port=port) as glpi:
+        threads = [threading.Thread(target=run, args=(name,)) for name in ("left", "right")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(600)
+        accepted = sorted(document["deviceid"] for document in glpi.accepted_documents())
+    for name in ("left", "right"):
+        proc, outcomes = runs[name]
+        assert proc.returncode == 0 and len(outcomes) == 10, proc.stdout + proc.stderr
+        assert all(outcome["delivered"] for outcome in outcomes.values())
+    expected = ["%s%d-2026-11-23-08-00-00" % (name, index) for name in ("down", "left", "right") for index in range(10)]
+    assert accepted == sorted(expected), "every spooled document exactly once, every new one once"
+    assert list(spool.glob("*.json")) == [] and not [name for name in os.listdir(spool) if ".claimed-" in name]
 
 
 def test_retries_500_but_not_401(sshd, tmp_path):

@@ -15,15 +15,19 @@ import re
 import shlex
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 import zlib
 
 import pytest
 
 from tests.glpi_double import GLPIDouble, make_test_ca
+from tests.glpi_double._double import zlib_bomb
 from tests.glpi_double.server import default_schema_dir
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -34,6 +38,8 @@ SAMPLES = {
     "/srv/lab/samples/local-inventory.json": "glpi-agent/local-inventory.json",
     "/srv/lab/samples/remote/vm-2026-11-22-09-43-37.json": "glpi-agent/remote-ssh-inventory.json",
 }
+# GLPI 10.0.12's answer to an XML inventory sent with a GLPI-Agent-ID header (FACTS.md, verified 2026-12-04)
+GLPI_10_XML_INVENTORY_ANSWER = b'<?xml version="1.0" encoding="UTF-8"?><REPLY><expiration>24</expiration><status>ok</status></REPLY>'
 # what curl/7.88.1 sends besides the command line's headers
 CURL_HEADERS = [("User-Agent", "curl/7.88.1"), ("Accept", "*/*")]
 
@@ -288,16 +294,31 @@ def test_legacy_xml(glpi10):
     prolog = b'<?xml version="1.0" encoding="UTF-8" ?><REQUEST><DEVICEID>dev</DEVICEID><QUERY>PROLOG</QUERY></REQUEST>'
     status, _unused_reason, headers, body = request(glpi10, body=prolog, headers=[("Content-Type", "application/xml")])
     assert (status, header(headers, "Content-Type")) == (200, "application/xml")
-    assert body == b'<?xml version="1.0"?>\n<REPLY><PROLOG_FREQ>24</PROLOG_FREQ><RESPONSE>SEND</RESPONSE></REPLY>'
+    assert body == b'<?xml version="1.0" encoding="UTF-8"?><REPLY><PROLOG_FREQ>24</PROLOG_FREQ><RESPONSE>SEND</RESPONSE></REPLY>'
     status, _unused_reason, headers, body = request(glpi10, body=zlib.compress(prolog),
                                                     headers=[("Content-Type", "application/x-compress-zlib"), ("GLPI-Agent-ID", AGENT_ID)])
     assert (status, zlib.decompress(body)) == (200, b'{"expiration":"24","status":"ok"}')
     inventory = b"<REQUEST><DEVICEID>dev</DEVICEID><QUERY>INVENTORY</QUERY><CONTENT><HARDWARE/></CONTENT></REQUEST>"
     status, _unused_reason, headers, body = request(glpi10, body=inventory, headers=[("Content-Type", "application/xml")])
-    assert (status, body) == (200, b'<?xml version="1.0"?>\n<REPLY><RESPONSE>SEND</RESPONSE></REPLY>')
+    assert (status, body) == (200, b'<?xml version="1.0" encoding="UTF-8"?><REPLY><RESPONSE>SEND</RESPONSE></REPLY>')
     assert glpi10.accepted_documents() == [inventory.decode()]
     status, _unused_reason, headers, body = request(glpi10, body=b"<REQUEST>", headers=[("Content-Type", "application/xml")])
-    assert (status, body) == (400, b'<?xml version="1.0"?>\n<REPLY><ERROR><![CDATA[XML not well formed!]]></ERROR></REPLY>')
+    assert (status, body) == (400, b'<?xml version="1.0" encoding="UTF-8"?><REPLY><ERROR><![CDATA[XML not well formed!]]></ERROR></REPLY>')
+
+
+def test_xml_inventory_answer_is_byte_equal_to_glpi_10_0_12(glpi10):
+    facts = REFERENCE / "FACTS.md"
+    if facts.exists():  # the constant above is the recorded answer, as FACTS.md quotes it
+        assert GLPI_10_XML_INVENTORY_ANSWER.decode() in facts.read_text(encoding="utf-8")
+    inventory = b"<REQUEST><DEVICEID>dev-xml</DEVICEID><QUERY>INVENTORY</QUERY><CONTENT><HARDWARE/></CONTENT></REQUEST>"
+    status, _unused_reason, headers, body = request(glpi10, body=inventory,
+                                                    headers=[("Content-Type", "application/xml"), ("GLPI-Agent-ID", AGENT_ID)])
+    assert (status, header(headers, "Content-Type")) == (200, "application/xml")
+    assert body == GLPI_10_XML_INVENTORY_ANSWER
+    assert glpi10.accepted_counts() == {"dev-xml": 1}
+    status, _unused_reason, _unused_headers, body = request(glpi10, body=b"<REQUEST><QUERY>",
+                                                            headers=[("Content-Type", "application/xml"), ("GLPI-Agent-ID", AGENT_ID)])
+    assert (status, body) == (400, b'<?xml version="1.0" encoding="UTF-8"?><REPLY><ERROR><![CDATA[XML not well formed!]]></ERROR></REPLY>')
 
 
 def test_mode_is_guessed_without_content_type(glpi10, agent_document):
@@ -358,6 +379,29 @@ def test_basic_auth(version, agent_document):
         double.basic_auth = None
         assert post_json(double, agent_document)[0] == 200
         assert len(double.accepted_documents()) == 2
+
+
+@pytest.mark.parametrize("password", ["p", "!", "p!a$s", "it's", 'say "hi"', "with space", " ", "100%", "%41%3A",
+                                      "a:b", "::", "p:a:ss", "pässwörd", "密码€", "!$'\" %:é"])
+def test_basic_auth_with_any_password(password):
+    with GLPIDouble(validate=False, basic_auth=("agent", password)) as double:
+        assert post_json(double, {"deviceid": "x"}, [("Authorization", _basic("agent", password))])[0] == 200
+        for wrong in (password + "x", password[:-1], password.upper() if password.upper() != password else password + " "):
+            assert post_json(double, {"deviceid": "x"}, [("Authorization", _basic("agent", wrong))])[0] == 401, wrong
+        assert post_json(double, {"deviceid": "x"}, [("Authorization", _basic("agent:" + password, ""))])[0] == 401
+        assert double.accepted_counts() == {"x": 1}
+        assert double.errors() == []
+
+
+def test_basic_auth_compares_utf8_bytes_like_php():
+    with GLPIDouble(validate=False, basic_auth=("agent", "pässwörd")) as double:
+        latin1 = "Basic " + base64.b64encode("agent:pässwörd".encode("latin-1")).decode()
+        assert post_json(double, {"deviceid": "x"}, [("Authorization", latin1)])[0] == 401
+        assert post_json(double, {"deviceid": "x"}, [("Authorization", _basic("agent", "pässwörd"))])[0] == 200
+        assert post_json(double, {"deviceid": "x"}, [("Authorization", _basic("agent", "pässwörd").replace("Basic", "basic"))])[0] == 200
+        double.basic_auth = ["agent", "p"]  # a list works as well as a tuple
+        assert post_json(double, {"deviceid": "x"}, [("Authorization", _basic("agent", "p"))])[0] == 200
+        assert double.errors() == []
 
 
 def _token(double, client=("agent", "s3cret"), scope="inventory", grant="client_credentials"):
@@ -500,6 +544,295 @@ def test_records_concurrent_requests(glpi10):
     assert json.dumps(exchange.as_dict())
 
 
+def test_fail_with_hostile_bodies_and_a_200_login_page(glpi10, agent_document):
+    login_page = ('<!DOCTYPE html><html><head><title>Proxy login</title></head><body><form method="post" action="/login">'
+                  '<input name="user"><input name="password" type="password"></form></body></html>')
+    glpi10.fail_next(1, status=200, body=login_page)
+    status, _unused_reason, headers, body = post_json(glpi10, agent_document, [("GLPI-Agent-ID", AGENT_ID)])
+    assert (status, header(headers, "Content-Type"), body) == (200, "text/html; charset=UTF-8", login_page.encode())
+    assert header(headers, "GLPI-Agent-ID") is None  # not GLPI talking
+    hostile = [("<RESPONSE>" + " " * 6000, "application/xml"), ("<title>" * 20000, "text/html"),
+               (b"\x00\xff" * 50000, "application/x-compress-zlib"), ("é" * 10000, "application/json")]
+    for body, content_type in hostile:
+        glpi10.fail_next(1, status=200, body=body, content_type=content_type)
+        status, _unused_reason, headers, answer = post_json(glpi10, agent_document)
+        expected = body if isinstance(body, bytes) else body.encode("utf-8")
+        assert (status, header(headers, "Content-Type"), answer) == (200, content_type, expected)
+        assert header(headers, "Content-Length") == str(len(expected))
+    glpi10.fail_next(1, status=502, body="<title>" * 20000)
+    assert post_json(glpi10, agent_document)[::3] == (502, b"<title>" * 20000)
+    assert [exchange.fault for exchange in glpi10.requests_seen()] == ["fail"] * 6
+    assert glpi10.accepted_documents() == []
+
+
+def test_redirect_to_the_double_itself(glpi10, agent_document):
+    glpi10.redirect_next(1)
+    status, _unused_reason, headers, body = post_json(glpi10, agent_document, path=_path(glpi10.url) + "?a=1")
+    assert status == 302
+    assert header(headers, "Location") == "http://127.0.0.1:%d/front/inventory.php?a=1" % glpi10.port
+    assert header(headers, "Content-Type").startswith("text/html") and b"The document has moved" in body
+    assert post_json(glpi10, agent_document)[0] == 200  # one redirect only
+    assert [(exchange.status, exchange.fault) for exchange in glpi10.requests_seen()] == [(302, "redirect"), (200, None)]
+    assert glpi10.accepted_documents() == [agent_document]
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_redirect_to_another_double_records_what_arrives(status, agent_document):
+    with GLPIDouble(basic_auth=("agent", "pw")) as first, GLPIDouble() as second:
+        first.redirect_next(1, location=second.url, status=status)
+        authorization = [("Authorization", _basic("agent", "pw"))]
+        answer_status, _unused_reason, headers, _unused_body = post_json(first, agent_document, authorization)
+        assert (answer_status, header(headers, "Location")) == (status, second.url)
+        exchange = first.requests_seen()[0]
+        assert (exchange.fault, exchange.header("Authorization"), exchange.accepted) == ("redirect", authorization[0][1], False)
+        # a client that follows it and keeps its credentials: the second double sees them
+        assert post_json(second, agent_document, authorization)[0] == 200
+        assert second.requests_seen()[0].header("Authorization") == authorization[0][1]
+        # one that drops them
+        assert post_json(second, agent_document)[0] == 200
+        assert second.requests_seen()[1].header("Authorization") is None
+        assert first.errors() == [] and second.errors() == []
+
+
+def test_urllib_follows_a_redirect_with_the_authorization_header(agent_document):
+    with GLPIDouble() as first, GLPIDouble() as second:
+        first.redirect_next(1, location=second.url)
+        req = urllib.request.Request(first.url, data=json.dumps(agent_document).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", "Authorization": _basic("agent", "pw")})
+        with pytest.raises(urllib.error.HTTPError) as caught:  # urllib turns a 302 POST into a GET: 405
+            urllib.request.urlopen(req, timeout=10)
+        assert caught.value.code == 405
+        caught.value.close()
+        followed = second.wait_for_requests(1)[0]
+        assert (followed.method, followed.header("Authorization")) == ("GET", _basic("agent", "pw"))
+
+
+def _raw_post(double, body=b'{"action":"contact","deviceid":"x"}', timeout=10, path=None):
+    """A connected socket that has sent one whole POST request."""
+    connection = socket.create_connection((double.host, double.port), timeout=timeout)
+    head = ("POST %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            % (path or _path(double.url), double.host, double.port, len(body)))
+    connection.sendall(head.encode() + body)
+    return connection
+
+
+def _read_all(connection):
+    chunks = []
+    while True:
+        try:
+            chunk = connection.recv(65536)
+        except ConnectionError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_hang_then_close_without_an_answer(glpi10):
+    glpi10.hang_next(1, seconds=0.4)
+    started = time.monotonic()
+    with _raw_post(glpi10) as connection:
+        assert _read_all(connection) == b""
+    assert time.monotonic() - started >= 0.35
+    exchange = glpi10.requests_seen()[0]
+    assert (exchange.status, exchange.fault, exchange.raw_body) == (None, "hang", b'{"action":"contact","deviceid":"x"}')
+    assert glpi10.contacts() == []  # not processed
+    assert post_json(glpi10, {"action": "contact", "deviceid": "x"})[0] == 200
+
+
+def test_hang_until_the_client_times_out(glpi10):
+    glpi10.hang_next(1, seconds=5, target="any")
+    connection = http.client.HTTPConnection(glpi10.host, glpi10.port, timeout=0.3)
+    connection.request("POST", _path(glpi10.url), body=b"{}", headers={"Content-Type": "application/json"})
+    with pytest.raises(socket.timeout):
+        connection.getresponse()
+    connection.close()
+    assert glpi10.requests_seen()[0].fault == "hang"
+
+
+def test_drip_a_given_body(glpi10):
+    glpi10.drip_next(1, interval=0.1, body=b'{"a":1}')
+    with _raw_post(glpi10) as connection:
+        received = b""
+        while b"\r\n\r\n" not in received:
+            received += connection.recv(4096)
+        head, _unused_sep, body = received.partition(b"\r\n\r\n")
+        started = time.monotonic()
+        head += b"\r\n"
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b"\r\nContent-Length: 7\r\n" in head
+        assert b"\r\nContent-Type: application/json\r\n" in head
+        sizes = []
+        while len(body) < 7:
+            chunk = connection.recv(4096)
+            assert chunk, body
+            sizes.append(len(chunk))
+            body += chunk
+        assert body == b'{"a":1}' and len(sizes) >= 5  # about one byte at a time
+        assert time.monotonic() - started >= 0.5
+        assert connection.recv(10) == b""
+    exchange = glpi10.requests_seen()[0]
+    assert (exchange.status, exchange.fault, exchange.response_body) == (200, "drip", b'{"a":1}')
+    assert glpi10.contacts() == []
+
+
+def test_drip_the_normal_answer(glpi10, agent_document):
+    glpi10.drip_next(1, interval=0.02)
+    started = time.monotonic()
+    status, _unused_reason, headers, body = post_json(glpi10, agent_document, [("GLPI-Agent-ID", AGENT_ID)])
+    assert (status, body, header(headers, "GLPI-Agent-ID")) == (200, b'{"expiration":"24","status":"ok"}', AGENT_ID)
+    assert time.monotonic() - started >= 0.02 * len(body) * 0.9
+    assert glpi10.accepted_documents() == [agent_document]
+    assert glpi10.requests_seen()[0].fault == "drip"
+    # a read timeout catches it only when one byte takes longer than the timeout
+    glpi10.drip_next(1, interval=0.5)
+    connection = http.client.HTTPConnection(glpi10.host, glpi10.port, timeout=0.3)
+    connection.request("POST", _path(glpi10.url), body=json.dumps(agent_document).encode(),
+                       headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Content-Length")) == (200, "19")  # {"RESPONSE":"SEND"}
+    with pytest.raises(socket.timeout):
+        response.read()
+    connection.close()
+
+
+def test_drip_to_a_client_that_hangs_up(glpi10):
+    glpi10.drip_next(1, interval=0.05, body=b"x" * 100)
+    with _raw_post(glpi10) as connection:
+        received = b""
+        while b"\r\n\r\n" not in received:
+            received += connection.recv(4096)
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a RST
+    time.sleep(0.4)  # the double notices on its next writes
+    assert glpi10.requests_seen()[0].fault == "drip"
+    assert glpi10.errors() == []
+
+
+def test_bomb(glpi10):
+    size = 2 ** 24 + 12345
+    glpi10.bomb_next(1, expanded_size=size)
+    status, _unused_reason, headers, body = post_json(glpi10, {"action": "contact", "deviceid": "x"}, [("GLPI-Agent-ID", AGENT_ID)])
+    assert (status, header(headers, "Content-Type")) == (200, "application/x-compress-zlib")
+    assert len(body) < size // 500
+    plain = zlib.decompress(body)
+    assert len(plain) == size and plain.startswith(b'{"status":"ok","x":"   ') and plain.endswith(b'   "}')
+    assert plain == b'{"status":"ok","x":"' + b" " * (size - 22) + b'"}'
+    assert glpi10.requests_seen()[0].fault == "bomb" and glpi10.contacts() == []
+    started = time.monotonic()
+    glpi10.bomb_next(1)  # 2 GiB
+    status, _unused_reason, _unused_headers, body = post_json(glpi10, {"deviceid": "x"})
+    assert status == 200 and len(body) < 4 * 2 ** 20
+    inflater = zlib.decompressobj()
+    assert inflater.decompress(body, 2 ** 20).startswith(b'{"status":"ok","x":"    ')
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.parametrize("size", [0, 1, 21, 22, 1000, 2 * 2 ** 20, 2 * 2 ** 20 + 1, 2 ** 26 + 7])
+def test_zlib_bomb_inflates_to_the_exact_size(size):
+    data = zlib_bomb(size)
+    assert zlib_bomb(size) is data  # cached
+    inflater = zlib.decompressobj()
+    total, head, tail, pending = 0, b"", b"", data
+    while True:
+        out = inflater.decompress(pending, 2 ** 22)
+        pending = inflater.unconsumed_tail
+        head = head or out[:30]
+        tail = (tail + out)[-2:]
+        total += len(out)
+        if not out and not pending:
+            break
+    assert inflater.eof and total == size  # eof: the adler32 checked out
+    expected = (b'{"status":"ok","x":"' + b" " * max(0, size - 22) + b'"}')[:size]
+    assert (head, tail) == (expected[:30], expected[-2:])
+
+
+def test_import_time_serialises_imports(agent_document):
+    with GLPIDouble(glpi_version=10) as double:
+        double.set_import_time(0.4)
+        assert (double.import_time, double.import_serial) == (0.4, True)
+        documents = [dict(agent_document, deviceid="host-%d" % index) for index in range(3)]
+        statuses = []
+        threads = [threading.Thread(target=lambda doc=doc: statuses.append(post_json(double, doc)[0])) for doc in documents]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert time.monotonic() - started >= 3 * 0.4 * 0.9
+        assert statuses == [200] * 3
+        assert double.max_concurrent_imports() == 3
+        assert double.accepted_counts() == {"host-0": 1, "host-1": 1, "host-2": 1}
+        # not serial: at the same time
+        double.reset()
+        assert double.max_concurrent_imports() == 0 and double.import_time == 0
+        double.set_import_time(0.4, serial=False)
+        threads = [threading.Thread(target=post_json, args=(double, doc)) for doc in documents]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        elapsed = time.monotonic() - started
+        assert 0.4 * 0.9 <= elapsed < 3 * 0.4 * 0.9
+        assert double.max_concurrent_imports() == 3 and len(double.accepted_documents()) == 3
+        assert double.errors() == []
+
+
+def test_import_time_applies_to_accepted_inventories_only(glpi10, agent_document):
+    glpi10.set_import_time(5)
+    started = time.monotonic()
+    assert post_json(glpi10, {"action": "contact", "deviceid": "x"})[0] == 200
+    assert post_json(glpi10, {"deviceid": "x"})[0] == 400  # schema violation: no import
+    assert post_json(glpi10, b"{ bad")[0] == 400
+    glpi10.fail_next(1)
+    assert post_json(glpi10, agent_document)[0] == 500
+    assert time.monotonic() - started < 4
+    assert glpi10.max_concurrent_imports() == 1
+    glpi10.clear_faults()
+    assert glpi10.import_time == 0
+    assert post_json(glpi10, agent_document)[0] == 200
+
+
+def test_stop_ends_hang_drip_and_imports_at_once(agent_document):
+    double = GLPIDouble(glpi_version=10).start()
+    double.set_import_time(30)
+    outcomes = []
+
+    def client(body, path=None):
+        try:
+            with _raw_post(double, body, timeout=20, path=path) as connection:
+                outcomes.append(_read_all(connection))
+        except OSError as exc:
+            outcomes.append(exc)
+
+    document = json.dumps(agent_document).encode()
+    threads = [threading.Thread(target=client, args=(document,)), threading.Thread(target=client, args=(document,))]
+    for thread in threads:  # two imports: one importing, one waiting for it
+        thread.start()
+    deadline = time.monotonic() + 5
+    while double.max_concurrent_imports() < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    double.hang_next(1, seconds=30)
+    double.drip_next(1, interval=30, body=b"never")
+    for _unused_index in range(2):
+        threads.append(threading.Thread(target=client, args=(b'{"action":"contact","deviceid":"x"}',)))
+        threads[-1].start()
+        while len([exchange for exchange in double.requests_seen() if exchange.fault]) < len(threads) - 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    silent = socket.create_connection((double.host, double.port), timeout=20)  # a client that never sends a request
+    started = time.monotonic()
+    double.stop()
+    assert time.monotonic() - started < 2
+    for thread in threads:
+        thread.join(5)
+        assert not thread.is_alive()
+    silent.close()
+    assert len(outcomes) == 4 and double.errors() == []
+    assert [exchange.fault for exchange in double.requests_seen()][:2] == ["hang", "drip"]
+
+
 # -- TLS and the command line -----------------------------------------------------------------------
 
 
@@ -529,16 +862,19 @@ def test_tls(tmp_path, backend, agent_document):
 
 def test_command_line(tmp_path, agent_document):
     process = subprocess.Popen([sys.executable, "-m", "tests.glpi_double.server", "--port", "0", "--glpi-version", "11",
-                                "--root", "/glpi", "--basic-auth", "u:p", "--record-dir", str(tmp_path)],
+                                "--root", "/glpi", "--basic-auth", "u:p:!x", "--record-dir", str(tmp_path),
+                                "--import-time", "0.3", "--serial"],
                                cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline()
         match = re.match(r"GLPI 11\.0\.1 double listening on (http://127\.0\.0\.1:(\d+)(/glpi/front/inventory\.php))$", line.strip())
         assert match, line + process.stderr.read() if process.poll() is not None else line
         connection = http.client.HTTPConnection("127.0.0.1", int(match.group(2)), timeout=10)
+        started = time.monotonic()
         connection.request("POST", match.group(3), body=json.dumps(agent_document).encode(),
-                           headers={"Content-Type": "application/json", "Authorization": _basic("u", "p")})
+                           headers={"Content-Type": "application/json", "Authorization": _basic("u", "p:!x")})
         assert connection.getresponse().status == 200
+        assert time.monotonic() - started >= 0.25  # --import-time
         connection.close()
         recorded = list(tmp_path.glob("*.json"))
         assert len(recorded) == 1 and json.loads(recorded[0].read_text()) == agent_document

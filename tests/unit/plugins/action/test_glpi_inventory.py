@@ -12,26 +12,13 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from ansible.playbook.play_context import PlayContext
 
 from ansible_collections.glpiops.glpi.plugins.action.glpi_inventory import ActionModule
+from tests.unit.plugins.action._actions import make_action
 
 
 def make_plugin(args, collected, check_mode=False, diff=False, become=False, remote_user="alice"):
-    task = MagicMock()
-    task.args = args
-    task.check_mode = check_mode
-    task.diff = diff
-    task.async_val = 0
-    play_context = PlayContext()
-    play_context.check_mode = check_mode
-    play_context.become = become
-    play_context.remote_user = remote_user
-    connection = MagicMock()
-    connection.get_option.side_effect = lambda name: remote_user if name == "remote_user" else None
-    plugin = ActionModule(task, connection, play_context, loader=MagicMock(), templar=None, shared_loader_obj=None)
-    plugin._execute_module = MagicMock(return_value=collected)
-    return plugin
+    return make_action(ActionModule, args, collected, check_mode=check_mode, diff=diff, become=become, remote_user=remote_user)
 
 
 def test_writes_the_document_and_reports_it(tmp_path, collected_debian_vm, assert_valid_inventory):
@@ -184,7 +171,7 @@ def test_glpi_secrets_never_travel_to_the_target(collected_debian_vm, tmp_path):
     assert result["delivery"]["status"] == "spooled" and not result.get("failed")
     assert any("spool" in warning for warning in result["warnings"])
     assert "s3cr3t" not in json.dumps(result)
-    assert len(os.listdir(tmp_path / "spool")) == 1
+    assert len(list((tmp_path / "spool").glob("*.json"))) == 1
 
 
 def test_a_server_url_with_credentials_is_refused_before_collecting(collected_debian_vm):
@@ -210,7 +197,7 @@ def test_server_options_fall_back_to_the_controllers_environment(collected_debia
     result = make_plugin({}, collected_debian_vm).run(task_vars={})
     assert result["delivery"]["status"] == "spooled", result
     assert "from-the-env" not in json.dumps(result)
-    assert len(os.listdir(tmp_path / "spool")) == 1
+    assert len(list((tmp_path / "spool").glob("*.json"))) == 1
 
 
 WINDOWS_COLLECTED = {

@@ -153,8 +153,101 @@ def test_decode_body_sniffs_zlib_and_survives_lies():
     assert p.decode_body(b"x\x9cgarbage", "application/x-compress-zlib") == "x\ufffdgarbage"
 
 
-def test_basic_token():
-    assert p.basic_token("glpi", "pässword") == "Z2xwaTpww6Rzc3dvcmQ="
+# What GLPI 10.0.12 answers an XML inventory (FACTS, verified on the real server 2026-12-04).
+GLPI10_XML_OK = b'<?xml version="1.0" encoding="UTF-8"?><REPLY><expiration>24</expiration><status>ok</status></REPLY>'
+
+
+@pytest.mark.parametrize("content_type, body", [
+    ("application/xml", GLPI10_XML_OK),
+    ("application/x-compress-zlib", zlib.compress(GLPI10_XML_OK)),
+    ("application/xml", b'<?xml version="1.0"?>\n<REPLY><RESPONSE>SEND</RESPONSE><PROLOG_FREQ>24</PROLOG_FREQ></REPLY>\n'),
+])
+def test_glpi_xml_answers_are_success(content_type, body):
+    answer = p.parse_answer(200, content_type, body)
+    assert answer.accepted and answer.expiration == 24 and not answer.refused
+
+
+def test_glpi_xml_error_is_glpis_refusal_with_its_message():
+    body = b'<?xml version="1.0"?>\n<REPLY><ERROR><![CDATA[XML not well formed!]]></ERROR></REPLY>'
+    answer = p.parse_answer(400, "application/xml", body)
+    assert answer.refused and not answer.accepted and not answer.retryable and answer.message == "XML not well formed!"
+    assert answer.error == "GLPI answered HTTP 400: XML not well formed!"
+
+
+@pytest.mark.parametrize("body", [
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><REPLY><status>&b;</status></REPLY>',
+    b"<REPLY><status>ok</status>",  # not well formed
+    b"<OTHER><status>ok</status></OTHER>",
+])
+def test_xml_that_is_not_a_glpi_reply_is_not_success(body):
+    answer = p.parse_answer(200, "application/xml", body)
+    assert not answer.accepted and not answer.refused and answer.message
+
+
+@pytest.mark.parametrize("status, retryable", [(200, False), (404, False), (502, True)])
+def test_html_pages_give_a_clear_error_with_the_http_status(status, retryable):
+    page = b"<html><head><title>Proxy authentication required</title></head><body><form>...</form></body></html>"
+    answer = p.parse_answer(status, "text/html; charset=UTF-8", page)
+    assert not answer.accepted and not answer.refused and answer.retryable == retryable
+    assert answer.error == "GLPI answered HTTP %d: Proxy authentication required" % status
+
+
+def test_glpi_11_ignored_keys_answer_means_imported():
+    body = b'{"status":"error","message":"Following keys has been ignored during process: extra","expiration":24}'
+    answer = p.parse_answer(500, "application/json", body)
+    assert answer.accepted and "ignored" in answer.message
+
+
+def _finishes(function, seconds=60.0):
+    """Run ``function`` in a thread; whether it returned within ``seconds`` (a hang guard, not a benchmark)."""
+    import threading
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (function(), done.set()), daemon=True)
+    thread.start()
+    return done.wait(seconds)
+
+
+@pytest.mark.parametrize("body", [
+    b"<RESPONSE>" + b" " * 200000,
+    b"<REPLY><RESPONSE>" + b" " * 200000 + b"x",
+    b"<html><title>" * 200000,
+    b"<title" * 200000,
+    b"<" * 200000,
+])
+def test_hostile_answers_are_parsed_in_linear_time(body):
+    # The old regular expressions took 121 s on 6,000 spaces (cubic): 200,000 would never end.
+    answers = []
+    assert _finishes(lambda: answers.append(p.parse_answer(200, "text/html", body)))
+    assert not answers[0].accepted and len(answers[0].message or "") <= p.MESSAGE_MAX
+
+
+def test_a_zlib_bomb_is_cut_at_answer_max():
+    bomb = zlib.compress(b'{"status":"ok","x":"' + b" " * (64 << 20), 9)
+    assert len(bomb) < 100000
+    answer = p.parse_answer(200, "application/x-compress-zlib", bomb)
+    assert answer.oversized and not answer.accepted and "larger than" in answer.message
+    data, oversized = p.inflate(bomb, "application/x-compress-zlib")
+    assert oversized and len(data) == p.ANSWER_MAX
+
+
+def test_messages_are_masked_before_they_are_cut():
+    secret = "s3cr3t-Secret-value"
+    text = "x" * (p.MESSAGE_MAX - 10) + " " + secret
+    body = json.dumps({"status": "error", "message": text}).encode()
+    unmasked = p.parse_answer(400, "application/json", body)
+    assert "s3cr3t" in unmasked.message  # the cut split the secret: masking afterwards would miss it
+    masked = p.parse_answer(400, "application/json", body, mask=lambda value: value.replace(secret, "********"))
+    assert "s3cr3t" not in masked.message and masked.message.endswith(" ********")
+
+
+@pytest.mark.parametrize("url, canonical", [
+    ("HTTP://LOCALHOST:80/front/inventory.php", "http://localhost/front/inventory.php"),
+    ("https://Glpi.Example.com:443/glpi/front/inventory.php?x=1", "https://glpi.example.com/glpi/front/inventory.php?x=1"),
+    ("https://glpi.example.com:8443/Inventory", "https://glpi.example.com:8443/Inventory"),
+    ("http://[::1]:8080/front/inventory.php", "http://[::1]:8080/front/inventory.php"),
+])
+def test_canonical_url(url, canonical):
+    assert p.canonical_url(url) == canonical
 
 
 @settings(max_examples=300, deadline=None)
