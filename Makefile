@@ -24,11 +24,12 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_SCAN_
 
 .PHONY: help inventory test venv venv-oldest collection check-root \
         test-units test-units-oldest test-vermin test-changelog test-lint test-docs test-build \
-        test-sanity test-integration bench clean
+        test-sanity test-integration bench bench-inventory bench-delivery clean
 
 help:
 	@echo "make inventory   agentless GLPI inventory of this machine, written to $(OUTPUT)/<deviceid>.json"
 	@echo "make test        sanity, unit (oldest and newest ansible-core), integration over real sshd, lint, docs, build"
+	@echo "make bench       benchmarks: bench-inventory (vs setup over sshd), bench-delivery (20 deliveries to a busy GLPI)"
 	@echo "make clean       remove virtualenvs, build output and written inventories"
 
 # --- environments -----------------------------------------------------------------
@@ -130,9 +131,16 @@ test-integration: check-root collection
 BENCH_HOSTS ?= 20
 BENCH_RUNS  ?= 5
 
-bench: check-root collection
+bench: bench-inventory bench-delivery
+
+bench-inventory: check-root collection
 	@echo "== bench: glpi_inventory vs setup, 1 and $(BENCH_HOSTS) sshd targets, $(BENCH_RUNS) runs each; report in docs/benchmarks.md =="
 	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_inventory.py --hosts $(BENCH_HOSTS) --runs $(BENCH_RUNS)
+
+# 20 concurrent deliveries to a GLPI double that imports serially, 2 s each: POSTs per document, false "spooled".
+bench-delivery: collection
+	@echo "== bench: delivery under load; report in .cache/bench/delivery.md =="
+	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_delivery.py
 
 test: check-root test-units test-units-oldest test-vermin test-changelog test-docs test-lint test-sanity test-integration
 	@echo "== make test: all checks passed =="

@@ -38,7 +38,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory import (
     section_counts,
     section_fingerprints,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._deviceid_state import recall_deviceid, remember_deviceid
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._deviceid_state import settle_deviceid
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_client import (
     GLPIConfigError,
     client_for_task,
@@ -131,7 +131,7 @@ class ActionModule(ActionBase):
                 % (collected.get("raw_format"), expected_format)
             )
 
-        deviceid, deviceid_source = self._deviceid(collected, params, task_vars)
+        deviceid, deviceid_source, deviceid_note = self._deviceid(collected, params, task_vars)
         provider = {"ansible-core": ANSIBLE_CORE_VERSION, "target python": collected.get("python_version")}
         document, warnings = build_inventory(collected, deviceid, itemtype=params["itemtype"], tag=params["tag"],
                                              now=time.time(), provider=provider)
@@ -158,6 +158,8 @@ class ActionModule(ActionBase):
             result.update(delivered)
         if params["return_inventory"]:
             result["inventory"] = document
+        if deviceid_note:
+            warnings = list(warnings) + [deviceid_note]
         if warnings:
             result.setdefault("warnings", []).extend(warnings)
         if failures:
@@ -204,18 +206,16 @@ class ActionModule(ActionBase):
         return collected
 
     def _deviceid(self, collected, params, task_vars):
-        """The target's deviceid, or the controller's for a target that could not store its own."""
-        deviceid, source = collected["deviceid"], collected.get("deviceid_source")
-        if source not in ("unsaved", "generated"):
-            return deviceid, source
-        host = task_vars.get("inventory_hostname") or self._play_context.remote_addr
-        path = params["deviceid_state_path"]
-        kept = recall_deviceid(path, host)
-        if kept:
-            return kept, "controller"
-        if source == "unsaved" and not self._task.check_mode:
-            return remember_deviceid(path, host, deviceid), "controller"
-        return deviceid, source
+        """``(deviceid, source, note)``: the target's deviceid, unless the controller must keep or assign one
+        (a target that cannot store its own; a deviceid another host already has)."""
+        host = task_vars.get("inventory_hostname") or self._play_context.remote_addr or "localhost"
+        source = collected.get("deviceid_source")
+        try:
+            return settle_deviceid(params["deviceid_state_path"], host, collected["deviceid"], source, check_mode=self._task.check_mode)
+        except LocalTargetError as exc:
+            if source in ("unsaved", "generated"):
+                raise  # without the state this host would be a new agent in GLPI on every run
+            return collected["deviceid"], source, "deviceids are not checked for duplicates across hosts: %s" % exc
 
     def _collector_args(self, params):
         args = {name: params[name] for name in COLLECTOR_OPTIONS}

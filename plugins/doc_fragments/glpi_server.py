@@ -95,11 +95,48 @@ options:
     type: str
   timeout:
     description:
-      - Time limit in seconds to connect to GLPI, and again to wait for each part of its answer.
-      - GLPI may need several seconds to import a large inventory, and serialises imports; under load give it more.
+      - Time limit in seconds to connect to GLPI, and to wait for each part of its answer to a C(contact) or a token
+        request. The answer to an inventory has its own, O(import_timeout).
       - When not set, the E(GLPI_TIMEOUT) environment variable is used.
     type: int
     default: 30
+  import_timeout:
+    description:
+      - Time limit in seconds to wait for GLPI's answer to an inventory, once it was sent. GLPI answers when it has
+        imported the document, 1 to 3 seconds for a large one, and imports one document at a time, so under load the
+        answer may take much longer.
+      - An inventory that got no answer in time is C(unconfirmed) (GLPI may have imported it) and is never sent again
+        at once. Cut to what is left of O(delivery_deadline).
+      - When not set, the E(GLPI_IMPORT_TIMEOUT) environment variable is used.
+    type: int
+    default: 120
+  delivery_deadline:
+    description:
+      - Time limit in seconds for the whole delivery of one document to one server, everything included (C(contact),
+        re-sending the spool, waiting for a free delivery slot, retries and their waits, reading the answer). No request
+        starts after it, and the time-outs of a request are cut to what is left; a server that drips its answer byte
+        by byte cannot hold the task longer. What was not sent by then stays in the spool.
+      - Each server's C(elapsed) seconds are reported, and C(deadline_reached) when it passed.
+      - When not set, the E(GLPI_DELIVERY_DEADLINE) environment variable is used.
+    type: int
+    default: 600
+  max_concurrent_deliveries:
+    description:
+      - How many inventories this controller sends to one server at the same time, across the forked workers of a run
+        and every run that shares O(spool_path) (file locks in its C(slots) subdirectory). The others wait for a
+        free slot, within O(delivery_deadline).
+      - GLPI imports one inventory at a time; sending many at once only makes each answer later.
+      - When not set, the E(GLPI_MAX_CONCURRENT_DELIVERIES) environment variable is used.
+    type: int
+    default: 4
+  token_cache_path:
+    description:
+      - Directory on the B(controller) of the OAuth2 token cache (O(client_id)), mode C(0700), files C(0600).
+      - When it cannot be written (a read-only home), each worker asks GLPI for its own token, and the task says so
+        in a warning.
+      - When not set, the E(GLPI_TOKEN_CACHE_PATH) environment variable is used.
+    type: path
+    default: ~/.ansible/glpi_tokens
   retries:
     description:
       - How many times a request is sent again after a time-out before anything was sent, a connection that broke

@@ -24,11 +24,19 @@ DEFAULT_DEVICEID_PATH = "~/.glpi-agent-deviceid"
 _IP_RE = re.compile(r"^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$")
 
 
+_UNSAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
 def make_deviceid(hostname, when=None):
-    """GLPI Agent's format: ``<short hostname>-YYYY-MM-DD-HH-MM-SS`` in local time."""
-    host = (hostname or "").strip() or "localhost"
+    """GLPI Agent's format: ``<short hostname>-YYYY-MM-DD-HH-MM-SS`` in local time.
+
+    A host name with characters a deviceid cannot hold (white space, a newline, ``/``) has each run of them written
+    ``_``, the same way every run: the deviceid stays one token, and one file name on the controller.
+    """
+    host = (hostname or "").strip()
     if not _IP_RE.match(host):
         host = host.split(".", 1)[0]
+    host = _UNSAFE_RE.sub("_", host).strip("_.") or "localhost"
     stamp = time.strftime("%Y-%m-%d-%H-%M-%S", time.localtime(when))
     return "%s-%s" % (host, stamp)
 

@@ -24,6 +24,7 @@ from ansible.module_utils.common.validation import (
 )
 
 DEFAULT_SPOOL_PATH = "~/.ansible/glpi_spool"
+DEFAULT_TOKEN_CACHE_PATH = "~/.ansible/glpi_tokens"
 COMPRESSIONS = ("zlib", "none")
 
 # Option name -> environment variable used when the option is not set.
@@ -45,6 +46,10 @@ GLPI_SERVER_ENV = {
     "retry_max_wait": "GLPI_RETRY_MAX_WAIT",
     "spool_path": "GLPI_SPOOL_PATH",
     "fail_on_undelivered": "GLPI_FAIL_ON_UNDELIVERED",
+    "import_timeout": "GLPI_IMPORT_TIMEOUT",
+    "delivery_deadline": "GLPI_DELIVERY_DEADLINE",
+    "max_concurrent_deliveries": "GLPI_MAX_CONCURRENT_DELIVERIES",
+    "token_cache_path": "GLPI_TOKEN_CACHE_PATH",
 }
 
 # Options whose values must never be shown.
@@ -71,6 +76,10 @@ def glpi_server_argument_spec():
         client_key=dict(type="path", no_log=False, fallback=_env("client_key")),
         proxy=dict(type="str", fallback=_env("proxy")),
         timeout=dict(type="int", default=30, fallback=_env("timeout")),
+        import_timeout=dict(type="int", default=120, fallback=_env("import_timeout")),
+        delivery_deadline=dict(type="int", default=600, fallback=_env("delivery_deadline")),
+        max_concurrent_deliveries=dict(type="int", default=4, fallback=_env("max_concurrent_deliveries")),
+        token_cache_path=dict(type="path", default=DEFAULT_TOKEN_CACHE_PATH, fallback=_env("token_cache_path")),
         retries=dict(type="int", default=3, fallback=_env("retries")),
         retry_max_wait=dict(type="int", default=60, fallback=_env("retry_max_wait")),
         spool_path=dict(type="path", default=DEFAULT_SPOOL_PATH, fallback=_env("spool_path")),
@@ -82,8 +91,9 @@ def glpi_server_argument_spec():
 GLPI_SERVER_REQUIRED_TOGETHER = [("username", "password"), ("client_id", "client_secret")]
 GLPI_SERVER_MUTUALLY_EXCLUSIVE = [("username", "client_id")]
 GLPI_SERVER_REQUIRED_BY = {"client_key": "client_cert"}
-# Smallest value of the numeric options (timeout: more than this).
-GLPI_SERVER_MINIMUM = {"retries": 0, "retry_max_wait": 0}
+# Smallest value of the numeric options (the time-outs: more than 0).
+GLPI_SERVER_MINIMUM = {"retries": 0, "retry_max_wait": 0, "max_concurrent_deliveries": 1}
+GLPI_SERVER_POSITIVE = ("timeout", "import_timeout", "delivery_deadline")
 
 
 def glpi_server_constraints():
@@ -110,6 +120,7 @@ def server_option_problems(params):
         value = params.get(name)
         if value is not None and value < minimum:
             problems.append("%s must be at least %d, got %s" % (name, minimum, value))
-    if params.get("timeout") is not None and params["timeout"] <= 0:
-        problems.append("timeout must be more than 0 seconds, got %s" % params["timeout"])
+    for name in GLPI_SERVER_POSITIVE:
+        if params.get(name) is not None and params[name] <= 0:
+            problems.append("%s must be more than 0 seconds, got %s" % (name, params[name]))
     return problems

@@ -74,11 +74,14 @@ options:
     default: 10
   deviceid_state_path:
     description:
-      - File on the controller that keeps the deviceid of each inventory host whose O(deviceid_path) cannot be
-        written (read-only filesystem, no home directory), so that such a host keeps one deviceid, and one agent
-        in GLPI, from run to run.
-      - Keep it on persistent storage; in AWX or other ephemeral job environments prefer O(deviceid) or a writable
-        O(deviceid_path).
+      - File on the controller that records the deviceid of each inventory host, so that every host keeps one
+        deviceid, and one agent in GLPI, from run to run, and no two hosts share one.
+      - A host whose O(deviceid_path) cannot be written (read-only filesystem, no home directory) gets the deviceid
+        kept there. A host whose target holds the deviceid of another host (two machines with the same short host
+        name that made their deviceid in the same second) gets a distinct one, kept there, with a warning.
+      - Keep it on persistent storage, shared by the controllers that inventory the same hosts; in AWX or other
+        ephemeral job environments use a persistent volume. When it cannot be written, deviceids are not checked
+        across hosts (a warning says so), and a target that cannot keep its own deviceid fails.
     type: path
     default: ~/.ansible/glpiops.glpi/deviceids.json
   collect_processes:

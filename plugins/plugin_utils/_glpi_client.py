@@ -35,6 +35,7 @@ masking function, ``module_utils._secrets.mask``, before it is cut.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import fcntl
@@ -48,6 +49,7 @@ import urllib.parse
 import warnings
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import (
+    DEFAULT_TOKEN_CACHE_PATH,
     glpi_server_argument_spec,
     server_option_problems,
 )
@@ -78,7 +80,7 @@ else:
 
 HAS_REQUESTS = requests is not None
 
-DEFAULT_TOKEN_CACHE = "~/.ansible/glpi_tokens"
+DEFAULT_TOKEN_CACHE = DEFAULT_TOKEN_CACHE_PATH
 BACKOFF_BASE = 1.0
 BACKOFF_MAX = 30.0
 TOKEN_MARGIN = 60  # seconds: a cached token this close to its end is renewed first
@@ -87,6 +89,10 @@ DEFAULTS = {
     "contact": False,
     "validate_certs": True,
     "timeout": 30,
+    "import_timeout": 120,
+    "delivery_deadline": 600,
+    "max_concurrent_deliveries": 4,
+    "token_cache_path": DEFAULT_TOKEN_CACHE,
     "retries": 3,
     "retry_max_wait": 60,
 }
@@ -369,6 +375,10 @@ class _Retry:
     retry_after: float | None = None
 
 
+class _Dripped(Exception):
+    """The answer was still coming in when the delivery deadline passed."""
+
+
 @dataclasses.dataclass
 class _Response:
     """What the client keeps of an HTTP answer: status, headers, and at most ``ANSWER_MAX`` + 1 bytes of body."""
@@ -417,9 +427,19 @@ class GLPIClient:
         self._jitter = jitter
         self._ansible_version = ansible_version
         self._oauth = bool(options.get("client_id"))
-        self._tokens = token_cache if token_cache is not None else (TokenCache() if self._oauth else None)
+        self._tokens = token_cache if token_cache is not None else (TokenCache(options["token_cache_path"]) if self._oauth else None)
         self._memory_tokens = {}
         self._settings = request_settings(options)
+        self.deadline = None  # on self._clock; set by start_delivery()
+
+    # -- the delivery deadline ---------------------------------------------
+    def start_delivery(self):
+        """Start the clock of one document's delivery to one server (``delivery_deadline``)."""
+        self.deadline = self._clock() + float(self.options["delivery_deadline"])
+
+    def remaining(self):
+        """Seconds left before the delivery deadline (None: no delivery started)."""
+        return None if self.deadline is None else self.deadline - self._clock()
 
     # -- secrets ---------------------------------------------------------
     def _add_secret(self, secret):
@@ -477,7 +497,8 @@ class GLPIClient:
                 return outcome, attempts
             delay = self.backoff(attempts, outcome.retry_after)
             elapsed = self._clock() - started
-            if attempts > retries or elapsed + delay > cap:
+            remaining = self.remaining()
+            if attempts > retries or elapsed + delay > cap or (remaining is not None and delay >= remaining):
                 raise GLPIError(
                     self.mask("%s (gave up after %d attempt%s)" % (outcome.message, attempts, "" if attempts == 1 else "s")),
                     server=display_url(server), kind=UNREACHABLE, attempts=attempts,
@@ -496,10 +517,22 @@ class GLPIClient:
         """One HTTP exchange -> ``_Response``; ``requests`` exceptions become ``_Retry`` or ``GLPIError``.
 
         ``idempotent``: sending again is harmless (contact, token).  An inventory is not: once it went out, a missing
-        answer raises ``unconfirmed``.  Redirections are never followed (see ``_answer``).
+        answer raises ``unconfirmed``, and its answer may take ``import_timeout``.  Both time-outs are cut to what is
+        left of the delivery deadline, and so is the reading of the answer, chunk by chunk.  Redirections are never
+        followed (see ``_answer``).
         """
         settings = dict(self._settings)
         settings.update(kwargs)
+        read_timeout = float(self.options["timeout"] if idempotent else self.options["import_timeout"])
+        connect_timeout = float(self.options["timeout"])
+        remaining = self.remaining()
+        if remaining is not None:
+            if remaining <= 0:
+                raise GLPIError(self.mask("the delivery deadline of %s s passed before %s could be sent"
+                                          % (self.options["delivery_deadline"], display_url(url))),
+                                server=display_url(url), kind=UNREACHABLE)
+            read_timeout, connect_timeout = min(read_timeout, remaining), min(connect_timeout, remaining)
+        settings["timeout"] = (connect_timeout, read_timeout)
         try:
             with warnings.catch_warnings():
                 if settings.get("verify") is False:
@@ -507,12 +540,35 @@ class GLPIClient:
                     warnings.filterwarnings("ignore", message="Unverified HTTPS request")
                 response = self.session.request(method, url, allow_redirects=False, stream=True, **settings)
                 try:
-                    content = response.raw.read(ANSWER_MAX + 1, decode_content=False) or b""
+                    content = self._read_body(response)
                 finally:
                     response.close()
             return _Response(response.status_code, dict(response.headers), content)
+        except _Dripped:
+            message = self.mask("%s answered HTTP %s but its answer did not arrive whole before the delivery deadline"
+                                % (display_url(url), response.status_code))
+            if not idempotent:
+                raise GLPIError(message + "; GLPI may have imported it", server=display_url(url), kind=UNCONFIRMED) from None
+            raise GLPIError(message, server=display_url(url), kind=UNREACHABLE) from None
         except (requests.exceptions.RequestException, OSError, ValueError) as exc:
             return self._failure(exc, url, idempotent)
+
+    def _read_body(self, response):
+        """At most ``ANSWER_MAX`` + 1 bytes of the answer, as they come (no content decoding), within the deadline."""
+        raw = response.raw
+        if not hasattr(raw, "read1"):  # urllib3 older than 2.3: the socket time-out still bounds each read
+            return raw.read(ANSWER_MAX + 1, decode_content=False) or b""
+        chunks, size = [], 0
+        while size <= ANSWER_MAX:
+            remaining = self.remaining()
+            if remaining is not None and remaining <= 0:
+                raise _Dripped()
+            chunk = raw.read1(min(65536, ANSWER_MAX + 1 - size), decode_content=False)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
 
     def _failure(self, exc, url, idempotent):
         failure = network_failure(exc)
@@ -754,7 +810,8 @@ def _replay(client, spool, server, deviceid, entry):
             if spool.superseded(server, spooled.deviceid, spooled.created):
                 return _spool.OBSOLETE  # GLPI has a newer inventory of that device: this one would overwrite it
             try:
-                client.submit(server, spooled.document, deviceid=spooled.deviceid)
+                with _slot(client, spool, server, replay=True):
+                    client.submit(server, spooled.document, deviceid=spooled.deviceid)
             except GLPIError as exc:
                 if exc.kind == REFUSED:
                     # GLPI itself turned this document down: set it aside so that it does not block the others.
@@ -775,7 +832,31 @@ def _replay(client, spool, server, deviceid, entry):
     return stopped.get("error")
 
 
+@contextlib.contextmanager
+def _slot(client, spool, server, replay=False):
+    """One of ``max_concurrent_deliveries`` slots for an inventory to ``server``; raises ``GLPIError`` when none came
+    free in time (the delivery deadline; for a spooled document, ``timeout``: the new one must keep time to go)."""
+    wait = max(0.0, client.remaining() or 0.0)
+    if replay:
+        wait = min(wait, float(client.options["timeout"]))
+    with spool.delivery_slot(server, client.options["max_concurrent_deliveries"], wait) as held:
+        if not held:
+            raise GLPIError("%d deliveries from this controller to %s were still under way after %.0f s (max_concurrent_deliveries)"
+                            % (client.options["max_concurrent_deliveries"], display_url(server), wait),
+                            server=display_url(server), kind=UNREACHABLE)
+        yield
+
+
 def _deliver_one(client, spool, server, document, deviceid, tag, contact):
+    client.start_delivery()
+    started = time.monotonic()
+    entry = _deliver_one_timed(client, spool, server, document, deviceid, tag, contact)
+    remaining = client.remaining()
+    entry.update(elapsed=round(time.monotonic() - started, 1), deadline_reached=remaining is not None and remaining <= 0)
+    return entry
+
+
+def _deliver_one_timed(client, spool, server, document, deviceid, tag, contact):
     entry = {"server": display_url(server), "status": "failed", "delivered": False, "spooled": None, "message": None,
              "http_status": None, "attempts": 0}
     if contact:
@@ -797,9 +878,10 @@ def _deliver_one(client, spool, server, document, deviceid, tag, contact):
         return _keep(spool, server, document, deviceid, entry, error)
     created = spool.now()
     # Holding the device's lock: no worker replays an older document of this device while this one is on its way.
-    with spool.device_lock(server, deviceid):
+    with spool.device_lock(server, deviceid, wait=max(0.0, client.remaining() or 0.0)):
         try:
-            answer = client.submit(server, document, deviceid=deviceid)
+            with _slot(client, spool, server):
+                answer = client.submit(server, document, deviceid=deviceid)
         except GLPIError as exc:
             if exc.kind in (UNREACHABLE, UNCONFIRMED):
                 return _keep(spool, server, document, deviceid, entry, exc)

@@ -29,6 +29,7 @@ import uuid
 import zlib
 from xml.etree import ElementTree
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._text import printable
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
 
 COLLECTION_NAME = "glpiops.glpi"
@@ -291,10 +292,12 @@ def _text_list(value):
 
 
 def clip(text, mask=None):
-    """One line of at most ``MESSAGE_MAX`` characters, secrets masked first (a cut must not split a secret)."""
+    """One line of at most ``MESSAGE_MAX`` characters, secrets masked first (a cut must not split a secret), control
+    characters escaped (a server's text must not drive the operator's terminal)."""
     text = " ".join((text or "").split())
     if mask is not None:
         text = mask(text)
+    text = printable(text)
     if len(text) > MESSAGE_MAX:
         text = text[: MESSAGE_MAX - 3] + "..."
     return text

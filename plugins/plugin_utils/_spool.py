@@ -24,14 +24,20 @@ the spool at once.  The rules that keep every document sent once and never lost:
 - ``put`` writes a hidden temporary file, fsyncs it and renames it into place:
   a reader sees the whole document or nothing.
 - A worker ``claim``s a document by renaming it to
-  ``<name>.claimed-<pid>-<unix time>`` before sending it.  ``rename`` is atomic,
+  ``<name>.claimed-<host key>-<pid>-<unix time>`` before sending it.  ``rename`` is atomic,
   so exactly one worker gets it; the others skip it.
 - The claimed file is deleted (``complete``) only after GLPI accepted the
   document, renamed back (``release``) when GLPI could not be reached, or moved
   to ``rejected/`` (``reject``) when GLPI refused it, so that one bad document
   cannot block the queue.
-- ``recover`` renames back the claims of workers that died (their pid is gone)
-  or that are older than ``stale_after`` seconds.
+- ``recover`` renames back the claims of workers of this machine that died
+  (their pid is gone), and any claim older than ``stale_after`` seconds (the
+  lease): a pid of another machine sharing the spool (AWX job pods on one
+  volume) means nothing here, so its claims are only taken back when their lease
+  ran out.  A claim is held for one request, which the delivery deadline bounds.
+- At most ``max_concurrent_deliveries`` documents go to one server at a time
+  from every process sharing the spool: ``delivery_slot`` holds one of that many
+  ``flock``ed files in ``slots/``.
 - A file that is not a spool envelope (truncated, not JSON) is moved to
   ``rejected/`` with its reason and reported: never deleted, never a crash.
 - GLPI keeps the last inventory it imported, so documents of one device must
@@ -42,7 +48,6 @@ the spool at once.  The rules that keep every document sent once and never lost:
   unsent.  A worker that finds a device locked leaves its spooled document for
   later instead of waiting.
 
-The spool belongs to one controller: pids of another machine mean nothing here.
 """
 
 from __future__ import annotations
@@ -54,7 +59,9 @@ import fcntl
 import hashlib
 import json
 import os
+import random
 import re
+import socket
 import time
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._atomic import fsync_directory, write_atomic
@@ -73,7 +80,8 @@ FORMAT = 1
 REJECTED_DIR = "rejected"
 # <stamp>-<server key>[-<deviceid key>]-<random>.json; anchored, no nested repetition: linear on any name.
 _ENTRY_RE = re.compile(r"^(\d{20})-([0-9a-f]{12})-(?:([0-9a-f]{12})-)?([0-9a-f]{8,32})\.json$")
-_CLAIM_RE = re.compile(r"^(?P<entry>\d{20}-[0-9a-f]{12}-(?:[0-9a-f]{12}-)?[0-9a-f]{8,32}\.json)\.claimed-(?P<pid>\d+)-(?P<ts>\d+)$")
+_CLAIM_RE = re.compile(r"^(?P<entry>\d{20}-[0-9a-f]{12}-(?:[0-9a-f]{12}-)?[0-9a-f]{8,32}\.json)\.claimed-"
+                       r"(?:(?P<host>[0-9a-f]{8})-)?(?P<pid>\d+)-(?P<ts>\d+)$")
 # The largest spooled file read back (a document is a few hundred kB).
 ENTRY_MAX = 64 << 20
 
@@ -84,6 +92,11 @@ class SpoolError(Exception):
 
 class SpoolCorrupt(SpoolError):
     """A spooled file that is not a spool envelope."""
+
+
+def host_key():
+    """8 hex digits naming this machine in claims (its host name, hashed: a name may hold any character)."""
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "surrogateescape")).hexdigest()[:8]
 
 
 def server_key(server):
@@ -361,7 +374,7 @@ class Spool:
         """Claim ``name`` for this process; ``None`` when another worker was first."""
         if not _ENTRY_RE.match(name):
             raise ValueError("not a spool entry name: %r" % name)
-        claimed = "%s.claimed-%d-%d" % (name, os.getpid(), int(self._clock()))
+        claimed = "%s.claimed-%s-%d-%d" % (name, host_key(), os.getpid(), int(self._clock()))
         source = os.path.join(self.path, name)
         target = os.path.join(self.path, claimed)
         try:
@@ -449,16 +462,16 @@ class Spool:
             return []
 
     def recover(self):
-        """Give back the claims of dead workers and the stale ones; returns how many."""
+        """Give back the claims of dead workers of this machine and every claim past its lease; returns how many."""
         now = self._clock()
+        here = host_key()
         recovered = 0
         for name in self.claimed():
             match = _CLAIM_RE.match(name)
             pid, stamp = int(match.group("pid")), int(match.group("ts"))
             stale = self.stale_after is not None and now - stamp > self.stale_after
-            if pid == os.getpid() and not stale:
-                continue
-            if not stale and _pid_alive(pid):
+            local = match.group("host") in (None, here)  # claims of the first release carry no host: this one's
+            if not stale and (not local or pid == os.getpid() or _pid_alive(pid)):
                 continue
             try:
                 os.rename(os.path.join(self.path, name), os.path.join(self.path, match.group("entry")))
@@ -466,6 +479,52 @@ class Spool:
                 continue
             recovered += 1
         return recovered
+
+    @contextlib.contextmanager
+    def delivery_slot(self, server, slots, wait, sleep=time.sleep):
+        """Hold one of ``slots`` delivery slots of ``server`` shared by every process using this spool.
+
+        Yields True when held; False when none came free within ``wait`` seconds.  A spool that cannot hold locks
+        yields True: it cannot coordinate, and must not stop a delivery.
+        """
+        fds = []
+        try:
+            directory = self._ensure(os.path.join(self.path, "slots"))
+            key = server_key(canonical_url(server))
+            for index in range(max(1, int(slots))):
+                fds.append(os.open(os.path.join(directory, "%s-%d.lock" % (key, index)), os.O_RDWR | os.O_CREAT, 0o600))
+        except (OSError, SpoolError):
+            for fd in fds:
+                os.close(fd)
+            yield True
+            return
+        held = None
+        try:
+            deadline = time.monotonic() + max(0.0, wait)
+            order = list(fds)
+            while held is None:
+                random.shuffle(order)  # waiters spread over the slots instead of all queueing on the first
+                for fd in order:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue
+                    held = fd
+                    break
+                if held is None:
+                    if time.monotonic() >= deadline:
+                        break
+                    sleep(0.05 + random.random() * 0.1)
+            if held is None:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(held, fcntl.LOCK_UN)
+        finally:
+            for fd in fds:
+                os.close(fd)
 
     # -- the loop --------------------------------------------------------
     def drain(self, send, server=None, limit=None, skip_deviceid=None):

@@ -320,3 +320,35 @@ def test_injector_sends_saved_files_and_glpi_refusals_are_not_retried(sshd, tmp_
                                       inventory=localhost)
         assert outcomes["localhost"]["failed"] is True and "JSON does not validate" in outcomes["localhost"]["msg"]
         assert len(inventory_requests(glpi)) == 1 and not list((tmp_path / "spool").glob("*.json"))
+
+
+def test_two_machines_with_one_deviceid_are_two_agents_every_run(sshd, tmp_path):
+    # web.paris and web.lyon created their deviceid in the same second: GLPI Agent's format gave both one id.  The
+    # two targets are this machine seen twice, each with its own deviceid file holding that same id.
+    import pwd
+
+    user = pwd.getpwnam(sshd.user)
+    tag = uuid.uuid4().hex[:8]
+    paths = {}
+    for site in ("paris", "lyon"):
+        path = os.path.join(user.pw_dir, ".glpiops-test-%s-%s" % (tag, site))
+        with open(path, "w") as handle:
+            handle.write("web-2026-11-23-03-02-29\n")
+        os.chown(path, user.pw_uid, user.pw_gid)
+        paths[site] = path
+    try:
+        write_inventory(tmp_path / "hosts.ini", {"web.%s.example.com" % site: dict(host_vars(sshd, "ssh"), glpi_deviceid_path=path)
+                                                 for site, path in paths.items()})
+        task = dict(deviceid_path="{{ glpi_deviceid_path }}", local_path=str(tmp_path / "out"),
+                    deviceid_state_path=str(tmp_path / "state" / "deviceids.json"))
+        runs = []
+        for _run in range(2):
+            proc, outcomes = play(tmp_path, task, forks=2)
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+            runs.append({host: outcome["deviceid"] for host, outcome in outcomes.items()})
+        assert sorted(runs[0].values()) == ["web-2026-11-23-03-02-29", "web-2026-11-23-03-02-30"]
+        assert runs[1] == runs[0], "the same deviceid for each machine on every run"
+        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["web-2026-11-23-03-02-29.json", "web-2026-11-23-03-02-30.json"]
+    finally:
+        for path in paths.values():
+            os.unlink(path)

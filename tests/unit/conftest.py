@@ -30,6 +30,15 @@ def reference_path(*parts):
     return path
 
 
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path_factory, monkeypatch):
+    """Each test gets its own home: the controller's state (deviceids, tokens, spool defaults under ~/.ansible) of one
+    test must never meet another's, nor the machine's."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
 @pytest.fixture
 def collected_debian_vm():
     """What the collector returned on a Debian 12 VM without DMI (recorded)."""

@@ -186,7 +186,7 @@ def test_fail_on_undelivered_fails_and_still_keeps_the_document(inventory, tmp_p
 def test_no_answer_after_the_document_went_out_is_unconfirmed_and_not_resent(inventory, tmp_path):
     with GLPIDouble(glpi_version=10) as glpi:
         glpi.hang_next(1, seconds=10)
-        result = inventory(server=[glpi.base_url], timeout=1)
+        result = inventory(server=[glpi.base_url], import_timeout=1)
         assert len(glpi.inventory_requests()) == 1, "never re-sent at once"
         assert result["status"] == "unconfirmed" and result["delivered"] is False and not result.get("failed")
         assert "GLPI may have imported it" in result["delivery"]["msg"] and result["spooled"]

@@ -132,7 +132,7 @@ def test_a_target_that_cannot_store_its_deviceid_keeps_one_on_the_controller(tmp
     args = {"local_path": str(tmp_path / "out"), "deviceid_state_path": str(state)}
     first = make_plugin(args, unsaved).run(task_vars={"inventory_hostname": "web01"})
     assert (first["deviceid"], first["deviceid_source"]) == ("vm-2026-11-23-09-00-00", "controller")
-    assert json.loads(state.read_text()) == {"web01": "vm-2026-11-23-09-00-00"}
+    assert json.loads(state.read_text()) == {"web01": {"deviceid": "vm-2026-11-23-09-00-00", "why": "kept"}}
     assert oct(state.stat().st_mode & 0o777) == "0o600"
     # The next run generates another id on the target: the controller's wins, so GLPI sees one agent.
     unsaved["deviceid"] = "vm-2026-11-24-09-00-00"
@@ -142,15 +142,43 @@ def test_a_target_that_cannot_store_its_deviceid_keeps_one_on_the_controller(tmp
     # Another host gets its own entry; the first is kept.
     other = make_plugin(args, dict(unsaved, deviceid="db01-2026-11-24-09-00-00")).run(task_vars={"inventory_hostname": "db01"})
     assert other["deviceid"] == "db01-2026-11-24-09-00-00"
-    assert json.loads(state.read_text()) == {"db01": "db01-2026-11-24-09-00-00", "web01": "vm-2026-11-23-09-00-00"}
+    assert json.loads(state.read_text()) == {"db01": {"deviceid": "db01-2026-11-24-09-00-00", "why": "kept"},
+                                             "web01": {"deviceid": "vm-2026-11-23-09-00-00", "why": "kept"}}
 
 
 def test_a_deviceid_read_on_the_target_ignores_the_controller_state(tmp_path, collected_debian_vm):
     state = tmp_path / "deviceids.json"
-    state.write_text('{"web01": "old-2020-01-01-00-00-00"}\n')
+    state.write_text('{"web01": "old-2020-01-01-00-00-00"}\n')  # the first release's form: a kept deviceid
     result = make_plugin({"local_path": str(tmp_path), "deviceid_state_path": str(state)}, collected_debian_vm).run(
         task_vars={"inventory_hostname": "web01"})
     assert (result["deviceid"], result["deviceid_source"]) == ("vm-2026-11-23-03-02-29", "target")
+    assert json.loads(state.read_text())["web01"] == {"deviceid": "vm-2026-11-23-03-02-29", "why": "seen"}
+
+
+def test_two_hosts_with_one_deviceid_get_distinct_ones_every_run(tmp_path, collected_debian_vm):
+    # web.paris.example.com and web.lyon.example.com, collected in the same second: GLPI Agent's format gives one id.
+    state = tmp_path / "deviceids.json"
+    args = {"local_path": str(tmp_path / "out"), "deviceid_state_path": str(state)}
+    collected = dict(copy.deepcopy(collected_debian_vm), deviceid="web-2026-11-23-03-02-29", deviceid_source="created")
+    paris = make_plugin(args, collected).run(task_vars={"inventory_hostname": "web.paris.example.com"})
+    lyon = make_plugin(args, collected).run(task_vars={"inventory_hostname": "web.lyon.example.com"})
+    assert paris["deviceid"] == "web-2026-11-23-03-02-29" and paris["deviceid_source"] == "created"
+    assert lyon["deviceid"] == "web-2026-11-23-03-02-30" and lyon["deviceid_source"] == "controller"
+    assert any("already the deviceid of host web.paris.example.com" in warning for warning in lyon["warnings"])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["web-2026-11-23-03-02-29.json", "web-2026-11-23-03-02-30.json"]
+    # Next run, both targets read the same id from their files: the same answer, no new agent in GLPI.
+    collected["deviceid_source"] = "target"
+    assert make_plugin(args, collected).run(task_vars={"inventory_hostname": "web.lyon.example.com"})["deviceid"] == "web-2026-11-23-03-02-30"
+    assert make_plugin(args, collected).run(task_vars={"inventory_hostname": "web.paris.example.com"})["deviceid"] == "web-2026-11-23-03-02-29"
+
+
+def test_an_unwritable_deviceid_state_only_warns_for_a_target_that_keeps_its_own(tmp_path, collected_debian_vm):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    args = {"local_path": str(tmp_path / "out"), "deviceid_state_path": str(blocker / "deviceids.json")}
+    result = make_plugin(args, collected_debian_vm).run(task_vars={"inventory_hostname": "web01"})
+    assert not result.get("failed") and result["deviceid"] == "vm-2026-11-23-03-02-29"
+    assert any("not checked for duplicates" in warning for warning in result["warnings"])
 
 
 def _closed_port_url():

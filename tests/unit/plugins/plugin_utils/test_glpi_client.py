@@ -340,7 +340,7 @@ def test_a_dropped_contact_is_retried(glpi):
 def test_an_inventory_without_answer_in_time_is_unconfirmed_never_resent(glpi):
     # GLPI imports one document in 1.3-2.7 s and serialises imports: sending it again adds to its load.
     glpi.script = [("sleep", 0.6)]
-    client, fake_time = make_client(glpi, timeout=0.3)
+    client, fake_time = make_client(glpi, timeout=5, import_timeout=0.3)
     with pytest.raises(c.GLPIError) as info:
         client.submit(glpi.inventory_url, DOCUMENT)
     assert info.value.kind == c.UNCONFIRMED and "no answer from" in info.value.message

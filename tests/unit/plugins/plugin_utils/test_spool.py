@@ -111,7 +111,7 @@ def test_claim_is_exclusive_and_release_complete_reject(tmp_path):
     claim = spool.claim(first)
     assert claim is not None and spool.claim(first) is None
     assert spool.pending() == [second, third] and len(spool.claimed()) == 1
-    assert os.path.basename(claim.path).startswith(first + ".claimed-%d-" % os.getpid())
+    assert os.path.basename(claim.path).startswith(first + ".claimed-%s-%d-" % (s.host_key(), os.getpid()))
     entry = spool.load(claim)
     assert entry.name == first and entry.server == SERVER and entry.document == doc(0)
     spool.release(claim)
@@ -398,3 +398,57 @@ def test_a_document_released_after_a_newer_one_of_its_device_was_spooled_goes(tm
     assert newer.replaced == ()
     spool.release(claim)
     assert spool.pending() == [newer.name] and spool.claimed() == []
+
+
+def test_a_claim_of_another_machine_waits_for_its_lease(tmp_path):
+    # AWX job pods may share one spool volume: the pid of another machine's worker says nothing here.
+    clock = Clock()
+    spool = s.Spool(tmp_path, stale_after=600, clock=clock)
+    name = spool.put(doc(1), SERVER).name
+    dead_here = 2 ** 22 + 12345  # no such pid on this machine
+    other = "%s.claimed-%s-%d-%d" % (name, "0badc0de" if s.host_key() != "0badc0de" else "0badc0df", dead_here, int(clock.now))
+    os.rename(os.path.join(spool.path, name), os.path.join(spool.path, other))
+    assert spool.recover() == 0 and spool.pending() == []
+    clock.now += 601
+    assert spool.recover() == 1 and spool.pending() == [name]
+
+
+def test_a_claim_of_a_dead_worker_of_this_machine_is_taken_back_at_once(tmp_path):
+    clock = Clock()
+    spool = s.Spool(tmp_path, stale_after=600, clock=clock)
+    name = spool.put(doc(1), SERVER).name
+    mine = "%s.claimed-%s-%d-%d" % (name, s.host_key(), 2 ** 22 + 12345, int(clock.now))
+    os.rename(os.path.join(spool.path, name), os.path.join(spool.path, mine))
+    assert spool.recover() == 1 and spool.pending() == [name]
+
+
+def _take_slot(path, slots, started, release, held_log):
+    spool = s.Spool(path)
+    with spool.delivery_slot(SERVER, slots, wait=30) as held:
+        with open(held_log, "a") as log:
+            log.write("%d %s\n" % (os.getpid(), held))
+        started.release()
+        release.wait(30)
+
+
+def test_delivery_slots_cap_concurrent_deliveries_across_processes(tmp_path):
+    context = multiprocessing.get_context("fork")
+    started, release = context.Semaphore(0), context.Event()
+    log = str(tmp_path / "held.log")
+    holders = [context.Process(target=_take_slot, args=(str(tmp_path), 2, started, release, log)) for _n in range(2)]
+    for holder in holders:
+        holder.start()
+    try:
+        assert started.acquire(timeout=30) and started.acquire(timeout=30)
+        spool = s.Spool(tmp_path)
+        with spool.delivery_slot(SERVER, 2, wait=0.3, sleep=lambda seconds: time.sleep(0.01)) as held:
+            assert held is False  # both slots taken by the two other processes
+        with spool.delivery_slot(OTHER, 2, wait=0) as held:
+            assert held is True  # another server has its own slots
+    finally:
+        release.set()
+        for holder in holders:
+            holder.join(30)
+    assert [line.split()[1] for line in open(log).read().splitlines()] == ["True", "True"]
+    with s.Spool(tmp_path).delivery_slot(SERVER, 2, wait=0) as held:
+        assert held is True
