@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 
 import pytest
 
@@ -53,3 +55,115 @@ def test_gatherer_keeps_each_source_or_its_reason():
     assert g.sources == {"ok": "value"}
     assert set(g.errors) == {"refused", "bug"}
     assert g.errors["bug"].startswith("unexpected ZeroDivisionError")
+
+
+# --- a fake-PATH target: commands that flood, hang, or leave a child holding their output --------------------------
+
+def _fake_command(directory, name, body, interpreter="/bin/sh"):
+    """Write an executable ``name`` into ``directory`` (put first on PATH by the tests that run it by name)."""
+    path = directory / name
+    path.write_text("#!%s\n%s\n" % (interpreter, body))
+    path.chmod(0o755)
+    return str(path)
+
+
+@pytest.fixture
+def fake_path(tmp_path, monkeypatch):
+    directory = tmp_path / "bin"
+    directory.mkdir()
+    monkeypatch.setenv("PATH", "%s:%s" % (directory, os.environ.get("PATH", "")))
+    return directory
+
+
+def _alive(pid):
+    """Whether ``pid`` still runs (a zombie waiting for a reaper does not)."""
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def _gone_soon(pid, within=10):
+    ends = time.monotonic() + within
+    while _alive(pid) and time.monotonic() < ends:
+        time.sleep(0.05)
+    return not _alive(pid)
+
+
+# The child leaves the command's session and process group, keeps stdout open and sleeps.
+_SETSID_CHILD = """
+import os, sys, time
+if os.fork() == 0:
+    os.setsid()
+    with open(sys.argv[1] + ".tmp", "w") as handle:
+        handle.write(str(os.getpid()))
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    time.sleep(100)
+    os._exit(0)
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.01)
+sys.stdout.write("ok\\n")
+sys.stdout.flush()
+if sys.argv[2] == "hang":
+    time.sleep(100)
+"""
+
+
+def test_output_larger_than_the_cap_is_cut_short_and_the_command_killed(fake_path):
+    _fake_command(fake_path, "lspci", "head -c 200000000 /dev/zero")
+    started = time.monotonic()
+    with pytest.raises(s.SourceCutShort, match=r"^lspci output larger than 33554432 bytes: cut short$"):
+        s.run_command(["lspci", "-v", "-nn"], timeout=300)
+    assert time.monotonic() - started < 60  # hang guard: the whole output is 200 MB, never read to its end
+
+
+def test_the_output_cap_is_an_argument_and_counts_stderr_too(fake_path):
+    _fake_command(fake_path, "chatty", "head -c 5000 /dev/zero; head -c 5000 /dev/zero >&2")
+    assert len(s.run_command(["chatty"], timeout=30, max_output=5000, max_errors=5000)) == 5000
+    with pytest.raises(s.SourceCutShort, match=r"chatty output larger than 4999 bytes"):
+        s.run_command(["chatty"], timeout=30, max_output=4999)
+    with pytest.raises(s.SourceCutShort, match=r"chatty error output larger than 1000 bytes"):
+        s.run_command(["chatty"], timeout=30, max_errors=1000)
+
+
+def test_a_hanging_command_is_cut_short_by_its_time_out(fake_path):
+    _fake_command(fake_path, "dmidecode", "exec sleep 100")
+    with pytest.raises(s.SourceCutShort, match=r"^dmidecode timed out after 1s$"):
+        s.run_command(["dmidecode"], timeout=1)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="finding the holders of a pipe needs Linux's /proc")
+def test_a_child_that_left_the_session_is_killed_with_the_timed_out_command(fake_path, tmp_path):
+    command = _fake_command(fake_path, "lsblk", _SETSID_CHILD, interpreter=sys.executable)
+    pid_file = tmp_path / "child.pid"
+    started = time.monotonic()
+    with pytest.raises(s.SourceCutShort, match="timed out after 2s"):
+        s.run_command([command, str(pid_file), "hang"], timeout=2)
+    assert time.monotonic() - started < 60  # hang guard: the child would keep stdout open for 100 s
+    assert _gone_soon(int(pid_file.read_text()))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="finding the holders of a pipe needs Linux's /proc")
+def test_a_daemonized_child_holding_stdout_does_not_hold_up_a_finished_command(fake_path, tmp_path):
+    command = _fake_command(fake_path, "lsblk", _SETSID_CHILD, interpreter=sys.executable)
+    pid_file = tmp_path / "child.pid"
+    assert s.run_command([command, str(pid_file), "exit"], timeout=30) == "ok\n"  # not "timed out" waiting for EOF
+    assert _gone_soon(int(pid_file.read_text()))
+
+
+def test_stdin_is_fed_and_closed(fake_path):
+    _fake_command(fake_path, "upper", "tr a-z A-Z")
+    data = b"abc\n" * 100000  # more than a pipe buffer
+    assert s.run_command(["upper"], timeout=30, stdin_data=data) == "ABC\n" * 100000
+
+
+def test_the_collection_deadline_shortens_a_command_and_then_skips_the_next(fake_path):
+    _fake_command(fake_path, "virsh", "exec sleep 100")
+    limits = s.Limits(1)
+    with pytest.raises(s.SourceCutShort, match=r"^virsh cut short: collection deadline of 1 s passed$"):
+        s.run_command(["virsh", "list"], timeout=30, limits=limits)
+    with pytest.raises(s.SourceCutShort, match=r"^virsh skipped: collection deadline of 1 s passed$"):
+        s.run_command(["virsh", "list"], timeout=30, limits=limits)
+    assert len(limits.cuts) == 2
+
