@@ -110,6 +110,8 @@ class ActionModule(ActionBase):
             document_path(".", params["deviceid"])  # refuse an unusable deviceid before collecting
         if params["collect_timeout"] < 1:
             raise AnsibleActionFail("collect_timeout must be at least 1 second, got %s" % params["collect_timeout"])
+        if params["collect_deadline"] < 0:
+            raise AnsibleActionFail("collect_deadline must be 0 (no limit) or more seconds, got %s" % params["collect_deadline"])
 
         if self._windows_target():
             collected = self._collect_windows(params)

@@ -72,6 +72,16 @@ options:
         dropped and named in RV(warnings).
     type: int
     default: 10
+  collect_deadline:
+    description:
+      - Time limit in seconds for the whole collection on the target. Each command gets O(collect_timeout) or the
+        time left, whichever is shorter; once the time is up, the remaining sources are skipped. The sources cut short
+        or skipped are named in RV(warnings).
+      - The default bounds a host whose tools hang (34 hanging tools at O(collect_timeout=10) would take about 6 minutes)
+        and leaves a healthy host, which takes seconds, a wide margin (macOS C(system_profiler) may take a minute).
+      - V(0) sets no limit.
+    type: int
+    default: 120
   deviceid_state_path:
     description:
       - File on the controller that keeps the deviceid of each inventory host whose O(deviceid_path) cannot be
@@ -124,7 +134,8 @@ notes:
   - Windows targets need no Python. Over C(winrm), C(psrp) (or C(ssh) into PowerShell) a PowerShell 5.1 collector
     script is sent as the input of one command, and its raw result is shaped on the controller like Linux's.
     The deviceid is kept in C(HKLM\Software\GLPI-Agent\Remote\deviceid), as GLPI Agent's WinRM remote inventory does;
-    O(deviceid_path), O(collect_processes) and O(collect_envs) do not apply. Without administrator rights some
+    O(deviceid_path), O(collect_processes), O(collect_envs) and O(collect_deadline) do not apply (the PowerShell collector has
+    its own time budget, 30 times O(collect_timeout) and at least 60 seconds). Without administrator rights some
     sections are reduced and named in RV(warnings). See the collection's C(docs/windows.md).
   - Serial numbers and the system UUID are readable by root only; use O(ignore:become=true) to report them.
   - The C(paramiko_ssh) connection works too; ansible-core deprecated it in 2.19 and plans its removal in 2.21.
@@ -294,10 +305,10 @@ def run(module):
         module.fail_json(msg="glpi_inventory does not support %s targets (supported: %s)" % (system or "unknown", ", ".join(sorted(COLLECTORS))))
     os_family, collect = COLLECTORS[system]
 
-    sources, errors = collect(timeout=params["collect_timeout"], processes=params["collect_processes"],
-                              envs=params["collect_envs"])
+    sources, errors, incomplete = collect(timeout=params["collect_timeout"], processes=params["collect_processes"],
+                                          envs=params["collect_envs"], deadline=params["collect_deadline"])
     result = dict(changed=False, raw_format=RAW_FORMAT, os_family=os_family, sources=sources, errors=errors,
-                  python_version=platform.python_version())
+                  incomplete=incomplete, python_version=platform.python_version())
 
     if params["deviceid"]:
         result.update(deviceid=params["deviceid"], deviceid_source="option")

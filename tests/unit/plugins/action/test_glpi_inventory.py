@@ -33,7 +33,7 @@ def test_writes_the_document_and_reports_it(tmp_path, collected_debian_vm, asser
     assert_valid_inventory(json.loads(path.read_text()))
     # Only the collector's options travel to the target.
     sent = plugin._execute_module.call_args.kwargs["module_args"]
-    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout", "collect_processes", "collect_envs"}
+    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout", "collect_deadline", "collect_processes", "collect_envs"}
     assert sent["collect_processes"] is False and sent["collect_envs"] is False  # opt-in: may hold secrets
 
 
@@ -76,6 +76,21 @@ def test_nowhere_to_send_is_refused_before_collecting(collected_debian_vm):
 def test_bad_option_value_names_the_option(collected_debian_vm, tmp_path):
     result = make_plugin({"local_path": str(tmp_path), "itemtype": "Toaster"}, collected_debian_vm).run(task_vars={})
     assert result["failed"] and "itemtype" in result["msg"]
+
+
+@pytest.mark.parametrize("deadline", [0, 300])
+def test_the_collection_deadline_travels_to_the_target(collected_debian_vm, deadline):
+    plugin = make_plugin({"return_inventory": True, "collect_deadline": deadline}, collected_debian_vm)
+    assert not plugin.run(task_vars={}).get("failed")
+    assert plugin._execute_module.call_args.kwargs["module_args"]["collect_deadline"] == deadline
+
+
+def test_the_collection_deadline_is_120_seconds_by_default_and_never_negative(collected_debian_vm):
+    plugin = make_plugin({"return_inventory": True}, collected_debian_vm)
+    plugin.run(task_vars={})
+    assert plugin._execute_module.call_args.kwargs["module_args"]["collect_deadline"] == 120
+    result = make_plugin({"return_inventory": True, "collect_deadline": -1}, collected_debian_vm).run(task_vars={})
+    assert result["failed"] and "collect_deadline must be 0 (no limit) or more seconds, got -1" in result["msg"]
 
 
 def test_deviceid_that_is_not_a_file_name_is_refused(collected_debian_vm, tmp_path):
@@ -167,7 +182,7 @@ def test_glpi_secrets_never_travel_to_the_target(collected_debian_vm, tmp_path):
     plugin = make_plugin(args, collected_debian_vm)
     result = plugin.run(task_vars={})
     sent = plugin._execute_module.call_args.kwargs["module_args"]
-    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout", "collect_processes", "collect_envs"}
+    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout", "collect_deadline", "collect_processes", "collect_envs"}
     assert result["delivery"]["status"] == "spooled" and not result.get("failed")
     assert any("spool" in warning for warning in result["warnings"])
     assert "s3cr3t" not in json.dumps(result)

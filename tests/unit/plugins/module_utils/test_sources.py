@@ -167,3 +167,78 @@ def test_the_collection_deadline_shortens_a_command_and_then_skips_the_next(fake
         s.run_command(["virsh", "list"], timeout=30, limits=limits)
     assert len(limits.cuts) == 2
 
+
+# --- the collection's deadline ------------------------------------------------------------------------------------
+
+def test_34_hanging_tools_are_bounded_by_the_collection_deadline(fake_path):
+    names = ["tool%02d" % number for number in range(34)]
+    for name in names:
+        _fake_command(fake_path, name, "exec sleep 100")
+    g = Gatherer(timeout=2, deadline=3)
+    started = time.monotonic()
+    for name in names:
+        g.gather(name, s.run_command, [name], g.timeout, optional=True)
+    assert time.monotonic() - started < 60  # hang guard: 34 tools times 2 s would take 68 s
+    assert g.sources == {} and g.errors == {}
+    assert sorted(g.incomplete) == names  # optional, yet named: they exist, they were cut short
+    assert g.incomplete["tool00"] == "tool00 timed out after 2s"
+    assert g.incomplete["tool01"] == "tool01 cut short: collection deadline of 3 s passed"
+    assert all(g.incomplete[name] == "skipped: collection deadline of 3 s passed" for name in names[2:])
+
+
+def test_a_source_that_swallowed_a_cut_is_kept_and_named_incomplete(fake_path):
+    _fake_command(fake_path, "smartctl", "exec sleep 100")
+    _fake_command(fake_path, "hdparm", "echo fine")
+
+    def per_disk():
+        found = {}
+        for tool in ("smartctl", "hdparm"):
+            try:
+                found[tool] = s.run_command([tool], 1)
+            except s.SourceUnavailable:
+                continue
+        return found
+
+    g = Gatherer(timeout=1)
+    g.gather("storages", per_disk)
+    assert g.sources == {"storages": {"hdparm": "fine\n"}}
+    assert g.incomplete == {"storages": "smartctl timed out after 1s"} and g.errors == {}
+
+
+def test_many_cuts_of_one_source_are_summed_up():
+    g = Gatherer(timeout=1, deadline=0.001)
+    time.sleep(0.01)
+    g.gather("snap", lambda: None)
+    assert g.incomplete == {"snap": "skipped: collection deadline of 0.001 s passed"}
+    g = Gatherer(timeout=1)
+
+    def five_cuts():
+        for disk in "abcde":
+            g.limits.cut("smartctl /dev/sd%s timed out after 1s" % disk)
+
+    g.gather("storages", five_cuts)
+    assert g.incomplete["storages"] == ("smartctl /dev/sda timed out after 1s; smartctl /dev/sdb timed out after 1s; "
+                                        "smartctl /dev/sdc timed out after 1s; and 2 more")
+
+
+def test_no_deadline_with_0_or_none():
+    for deadline in (0, None):
+        g = Gatherer(timeout=1, deadline=deadline)
+        assert g.limits.remaining() is None and not g.limits.passed()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="runs the Linux collector on this machine")
+def test_the_linux_collector_stops_at_its_deadline_and_names_what_it_skipped(fake_path):
+    from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import collect
+
+    for name in ("hostname", "ip"):
+        _fake_command(fake_path, name, "exec sleep 100")
+    started = time.monotonic()
+    sources, errors, incomplete = collect(timeout=2, deadline=3)
+    assert time.monotonic() - started < 60  # hang guard
+    assert {"uname", "meminfo", "os_release"} <= set(sources)
+    assert incomplete["hostname_fqdn"] == "hostname timed out after 2s"
+    assert incomplete["ip_addr"] == "ip cut short: collection deadline of 3 s passed"
+    for name in ("df", "lspci", "dpkg", "rpm", "storages", "snap"):
+        assert incomplete[name] == "skipped: collection deadline of 3 s passed"
+        assert name not in sources and name not in errors
