@@ -302,19 +302,27 @@ def _pipe_holders(inodes):
     return holders
 
 
-def read_text(path, max_bytes=_MAX_BYTES):
-    """Return a file's content as text, or raise :class:`SourceUnavailable`."""
+def read_text(path, max_bytes=_MAX_BYTES, whole=True, limits=None):
+    """Return a file's content as text, or raise :class:`SourceUnavailable`.
+
+    A file larger than ``max_bytes`` raises :class:`SourceCutShort`: half a package database or half a log would be
+    taken for the whole.  ``whole=False`` returns its first ``max_bytes`` instead, for a reader that wants a head.
+    """
     try:
         with open(path, "rb") as handle:
-            data = handle.read(max_bytes)
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise SourceUnavailable(_os_reason(path, exc))
+    if len(data) > max_bytes:
+        if whole:
+            raise _limits(limits).cut("%s larger than %d bytes: cut short" % (path, max_bytes))
+        data = data[:max_bytes]
     return data.decode("utf-8", "replace")
 
 
 def read_first_line(path):
     """Return the first line of a small file (sysfs attribute), stripped."""
-    text = read_text(path, 65536)
+    text = read_text(path, 65536, whole=False)
     return text.splitlines()[0].strip() if text else ""
 
 

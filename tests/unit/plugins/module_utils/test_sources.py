@@ -40,6 +40,18 @@ def test_read_text_missing_file(tmp_path):
         s.read_text(str(tmp_path / "absent"))
 
 
+def test_a_file_larger_than_the_cap_is_cut_short_not_silently_truncated(tmp_path):
+    path = tmp_path / "installed"
+    path.write_bytes(b"P:musl\n" * 10)
+    assert s.read_text(str(path), 70) == "P:musl\n" * 10
+    with pytest.raises(s.SourceCutShort, match=r"installed larger than 69 bytes: cut short$"):
+        s.read_text(str(path), 69)
+    assert s.read_text(str(path), 9, whole=False) == "P:musl\nP:"  # a reader that wants the head says so
+    g = Gatherer(timeout=1)
+    g.gather("apk", s.read_text, str(path), 69, optional=True)
+    assert "apk" not in g.sources and g.incomplete["apk"].endswith("installed larger than 69 bytes: cut short")
+
+
 def test_read_attributes_skips_unreadable(tmp_path):
     (tmp_path / "address").write_text("02:fc:00:00:00:01\n")
     (tmp_path / "speed").mkdir()  # reading a directory fails like sysfs' EINVAL does
