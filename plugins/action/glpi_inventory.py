@@ -33,6 +33,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec impor
 )
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory import (
     build_inventory,
+    incomplete_sources,
     without_volatile,
     render_document,
     section_counts,
@@ -142,6 +143,7 @@ class ActionModule(ActionBase):
             deviceid=deviceid,
             deviceid_source=deviceid_source,
             sections=section_counts(document),
+            incomplete_sources=sorted(incomplete_sources(collected)),
         )
         failures = []
         if params["local_path"]:

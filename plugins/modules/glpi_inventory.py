@@ -21,6 +21,9 @@ description:
     (C(system_profiler), C(sysctl), C(ioreg), C(geom), C(pkg), ...). Other systems fail with a clear message.
   - A source that is missing, refused (for example serial numbers without O(ignore:become)) or too slow is
     dropped alone and named in RV(warnings); it never fails the host.
+  - Every command has a time limit (O(collect_timeout)) and an output cap (32 MiB), every file read a size cap, and the
+    whole collection a deadline (O(collect_deadline)). A source one of them cut short is named in RV(incomplete_sources)
+    and in a warning, and the document says it is incomplete in C(content.versionprovider.comments).
   - Sends the document to each GLPI server of O(server) over GLPI's native inventory protocol, as GLPI Agent
     does, and/or writes C(<deviceid>.json) into O(local_path) on the controller, the same file GLPI Agent writes with
     C(--local DIR --json), ready for M(glpiops.glpi.glpi_inventory_submit), C(glpi-injector) or GLPI's inventory endpoint.
@@ -69,14 +72,14 @@ options:
   collect_timeout:
     description:
       - Time limit in seconds for each source (command or file) on the target. A source that takes longer is
-        dropped and named in RV(warnings).
+        dropped and named in RV(incomplete_sources) and RV(warnings).
     type: int
     default: 10
   collect_deadline:
     description:
       - Time limit in seconds for the whole collection on the target. Each command gets O(collect_timeout) or the
         time left, whichever is shorter; once the time is up, the remaining sources are skipped. The sources cut short
-        or skipped are named in RV(warnings).
+        or skipped are named in RV(incomplete_sources) and RV(warnings).
       - The default bounds a host whose tools hang (34 hanging tools at O(collect_timeout=10) would take about 6 minutes)
         and leaves a healthy host, which takes seconds, a wide margin (macOS C(system_profiler) may take a minute).
       - V(0) sets no limit.
@@ -212,6 +215,19 @@ warnings:
   type: list
   elements: str
   sample: ["dmi: product_serial, product_uuid need root (use become)"]
+incomplete_sources:
+  description:
+    - The sources a limit cut short or skipped, sorted; empty when the inventory is complete. The document lacks what
+      they would have given, so GLPI may drop, for example, the packages of a package manager whose listing was cut short.
+    - The limits are O(collect_timeout) per command, 32 MiB of output per command, a size cap per file read, and
+      O(collect_deadline) for the whole collection (the sources left when it passed are skipped). On Windows, the
+      sources the PowerShell collector skipped when its time budget was used up.
+    - A warning that starts with C(the inventory is incomplete) gives each one's reason. The document says it too, in
+      C(content.versionprovider.comments), with one line per source (the word C(incomplete), the source, its reason).
+  returned: success
+  type: list
+  elements: str
+  sample: ["lspci", "snap"]
 delivered:
   description:
     - Whether every GLPI server of O(server) accepted the document. False when it was spooled, unconfirmed, refused,

@@ -139,6 +139,22 @@ def test_collector_warnings_reach_the_task(tmp_path, collected_debian_vm):
     assert result["warnings"] == ["hostname_fqdn: hostname timed out after 10s"]
 
 
+def test_sources_cut_short_are_named_in_the_result_a_warning_and_the_document(tmp_path, collected_debian_vm):
+    collected_debian_vm["incomplete"] = {"lspci": "lspci output larger than 33554432 bytes: cut short",
+                                         "dpkg": "skipped: collection deadline of 120 s passed"}
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    assert result["incomplete_sources"] == ["dpkg", "lspci"]
+    assert result["warnings"] == ["the inventory is incomplete: dpkg (skipped: collection deadline of 120 s passed); "
+                                  "lspci (lspci output larger than 33554432 bytes: cut short)"]
+    document = json.loads((tmp_path / "vm-2026-11-23-03-02-29.json").read_text())
+    assert "incomplete: lspci: lspci output larger than 33554432 bytes: cut short" in document["content"]["versionprovider"]["comments"]
+
+
+def test_a_complete_inventory_has_no_incomplete_sources(tmp_path, collected_debian_vm):
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    assert result["incomplete_sources"] == [] and "warnings" not in result
+
+
 def test_a_target_that_cannot_store_its_deviceid_keeps_one_on_the_controller(tmp_path, collected_debian_vm):
     state = tmp_path / "state" / "deviceids.json"
     unsaved = copy.deepcopy(collected_debian_vm)
