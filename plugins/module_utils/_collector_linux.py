@@ -65,6 +65,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._sources import (
     read_text,
     run_command,
 )
+from ansible_collections.glpiops.glpi.plugins.module_utils._text import printable
 
 # Bumped when the shape of ``sources`` changes, so the controller can refuse a
 # collector it does not understand (mixed collection versions).
@@ -102,23 +103,23 @@ class Gatherer(object):
         if self.limits.passed():
             self.incomplete[name] = "skipped: %s" % self.limits.deadline_reason()
             return
-        first_cut = len(self.limits.cuts)
+        first_cut, cut_short = len(self.limits.cuts), None
         with self.limits.applied():
             try:
                 self.sources[name] = func(*args, **kwargs)
-            except SourceCutShort:
-                pass  # its reason is among the cuts
+            except SourceCutShort as exc:
+                cut_short = str(exc)  # normally among the cuts already
             except SourceUnavailable as exc:
                 reason = str(exc)
                 if not (optional and reason.startswith(("not found", "command not found"))):
-                    self.errors[name] = reason
+                    self.errors[name] = printable(reason)  # reasons quote the target's text: on to a terminal
             except Exception as exc:  # pylint: disable=broad-except
                 # A bug or an oddity of one source must not cost the whole inventory.
-                self.errors[name] = "unexpected %s: %s" % (type(exc).__name__, exc)
-        cuts = self.limits.cuts[first_cut:]
+                self.errors[name] = printable("unexpected %s: %s" % (type(exc).__name__, exc))
+        cuts = self.limits.cuts[first_cut:] or ([cut_short] if cut_short else [])
         if cuts:
             # Also the cuts a source swallowed (one disk's smartctl): what it returned lacks their part.
-            self.incomplete[name] = _summary(cuts)
+            self.incomplete[name] = printable(_summary(cuts))
 
 
 def _summary(reasons, shown=3):

@@ -26,6 +26,8 @@ import signal
 import subprocess
 import time
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._text import printable
+
 # The C locale keeps command output parseable whatever the target's language is.
 _C_LOCALE_ENV = {"LC_ALL": "C", "LANG": "C", "LANGUAGE": "C"}
 _SEARCH_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -158,7 +160,7 @@ def run_command(argv, timeout, ok_rcs=(0,), stdin_data=None, env=None, max_outpu
     if proc.returncode not in ok_rcs:
         detail = err.decode("utf-8", "replace").strip().splitlines()
         raise SourceUnavailable(
-            "%s exited with rc %s%s" % (argv[0], proc.returncode, (": " + detail[-1][:200]) if detail else "")
+            "%s exited with rc %s%s" % (argv[0], proc.returncode, (": " + printable(detail[-1][:200])) if detail else "")
         )
     return out.decode("utf-8", "replace")
 

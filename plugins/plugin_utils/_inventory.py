@@ -556,14 +556,17 @@ def incomplete_warning(incomplete):
 
 
 def source_warnings(collected):
-    """One line per source the collector had to drop, sorted, naming the source, then the sources cut short."""
+    """One line per source the collector had to drop, sorted, naming the source, then the sources cut short.
+
+    Everything in them comes from the target and reaches the operator's terminal: control characters are escaped.
+    """
     errors = collected.get("errors")
-    warnings = ["%s: %s" % (name, reason) for name, reason in sorted(errors.items())
+    warnings = [printable("%s: %s" % (name, reason)) for name, reason in sorted(errors.items())
                 if reason != BUDGET_SKIPPED] if isinstance(errors, dict) else []
     dmi = (collected.get("sources") or {}).get("dmi")
     unreadable = dmi.get("unreadable") if isinstance(dmi, dict) else None
     if unreadable and isinstance(unreadable, list):
-        warnings.append("dmi: %s readable by root only (use become to report them)" % ", ".join(sorted(unreadable)))
+        warnings.append(printable("dmi: %s readable by root only (use become to report them)" % ", ".join(sorted(map(str, unreadable)))))
     incomplete = incomplete_warning(incomplete_sources(collected))
     if incomplete:
         warnings.append(incomplete)
@@ -618,7 +621,7 @@ def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None
             section = builders[name](sources)
         except Exception as exc:  # pylint: disable=broad-except
             # A parser bug on odd input costs that section, never the document.
-            warnings.append("%s: section dropped (%s: %s)" % (name, type(exc).__name__, exc))
+            warnings.append(printable("%s: section dropped (%s: %s)" % (name, type(exc).__name__, exc)))  # may quote the target
             continue
         section = _complete_entries(name, section, warnings)
         if section:
@@ -627,7 +630,7 @@ def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None
         try:
             _vmsystem.apply_vmsystem(content, sources)
         except Exception as exc:  # pylint: disable=broad-except
-            warnings.append("vmsystem: not decided (%s: %s)" % (type(exc).__name__, exc))
+            warnings.append(printable("vmsystem: not decided (%s: %s)" % (type(exc).__name__, exc)))
     content = {name: content[name] for name in SECTION_ORDER if name in content}
     content["versionclient"] = VERSIONCLIENT
     document = {"action": "inventory", "deviceid": deviceid, "itemtype": itemtype, "content": content}

@@ -120,6 +120,21 @@ def test_collector_failure_is_reported_as_such(tmp_path):
     assert result["msg"] == "collection failed on the target: glpi_inventory does not support Darwin targets yet"
 
 
+def test_failure_messages_from_the_target_have_their_control_characters_escaped(tmp_path):
+    collected = {"failed": True, "raw_format": 1, "msg": "boom \x1b[2J\x1b]0;owned\x07"}
+    result = make_plugin({"local_path": str(tmp_path)}, collected).run(task_vars={})
+    assert result["msg"] == "collection failed on the target: boom \\x1b[2J\\x1b]0;owned\\x07"
+    collected = {"failed": True, "rc": 127, "module_stdout": "", "module_stderr": "/bin/sh: \x1b[2Jpython3: not found\n"}
+    result = make_plugin({"local_path": str(tmp_path)}, collected).run(task_vars={})
+    assert "/bin/sh: \\x1b[2Jpython3: not found" in result["msg"] and "\x1b" not in result["msg"]
+
+
+def test_collector_warnings_have_their_control_characters_escaped(tmp_path, collected_debian_vm):
+    collected_debian_vm["errors"] = {"dmesg": "dmesg exited with rc 1: \x1b[2J\x1b[3J"}
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    assert result["warnings"] == ["dmesg: dmesg exited with rc 1: \\x1b[2J\\x1b[3J"]
+
+
 def test_mixed_versions_are_detected(tmp_path, collected_debian_vm):
     collected_debian_vm["raw_format"] = 99
     result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
@@ -276,6 +291,11 @@ def test_windows_runs_the_powershell_collector_once_with_the_script_as_input(tmp
 def test_windows_collector_failure_is_reported_with_its_output():
     result = make_windows_plugin({"return_inventory": True}, "Access is denied.", rc=1).run(task_vars={})
     assert result["failed"] and "PowerShell collector failed (rc 1)" in result["msg"] and "Access is denied" in result["msg"]
+
+
+def test_windows_collector_failure_output_has_its_control_characters_escaped():
+    result = make_windows_plugin({"return_inventory": True}, "Access \x1b[2Jis denied.", rc=1).run(task_vars={})
+    assert result["failed"] and "\x1b" not in result["msg"] and "Access \\x1b[2Jis denied" in result["msg"]
 
 
 def test_windows_with_a_deviceid_option_leaves_the_registry_alone():

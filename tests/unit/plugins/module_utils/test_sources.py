@@ -35,6 +35,31 @@ def test_run_command_failure_quotes_the_last_stderr_line():
         s.run_command([sys.executable, "-c", "import sys; sys.stderr.write('x\\nboom\\n'); sys.exit(3)"], timeout=5)
 
 
+def test_control_characters_of_stderr_are_escaped():
+    with pytest.raises(s.SourceUnavailable) as failure:
+        s.run_command([sys.executable, "-c", "import sys; sys.stderr.write('\\x1b[2Jgone\\n'); sys.exit(1)"], timeout=10)
+    assert str(failure.value).endswith(": \\x1b[2Jgone")
+
+
+def test_the_gatherer_escapes_the_control_characters_of_every_reason():
+    def refused():
+        raise s.SourceUnavailable("dmesg: read kernel buffer failed: \x1b[2J\x1b]0;owned\x07")
+
+    def broken():
+        raise ValueError("bad line '\x1b[31m'")
+
+    def cut():
+        raise s.Limits().cut("smartctl \x9b2J timed out after 1s")
+
+    g = Gatherer(timeout=1)
+    g.gather("dmesg", refused)
+    g.gather("lspci", broken)
+    g.gather("storages", cut)
+    assert g.errors == {"dmesg": "dmesg: read kernel buffer failed: \\x1b[2J\\x1b]0;owned\\x07",
+                        "lspci": "unexpected ValueError: bad line '\\x1b[31m'"}
+    assert g.incomplete == {"storages": "smartctl \\x9b2J timed out after 1s"}  # not among its limits' cuts: named all the same
+
+
 def test_read_text_missing_file(tmp_path):
     with pytest.raises(s.SourceUnavailable, match="not found"):
         s.read_text(str(tmp_path / "absent"))

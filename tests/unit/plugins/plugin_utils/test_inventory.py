@@ -140,6 +140,21 @@ def test_windows_sources_skipped_for_the_time_budget_are_incomplete():
                                               "the inventory is incomplete: Get-Softwares (%s)" % BUDGET_SKIPPED]
 
 
+def test_warnings_from_the_targets_text_have_their_control_characters_escaped(collected_debian_vm, monkeypatch):
+    collected_debian_vm["errors"] = {"dmesg": "dmesg: \x1b[2J\x1b[H cleared", "ip\x1b[8m": "hidden"}
+    collected_debian_vm["incomplete"] = {"lspci": "lspci \x1b]0;owned\x07 timed out after 10s"}
+    monkeypatch.setitem(inv.SECTION_BUILDERS, "cpus", lambda sources: int("\x1b[31m"))
+    document, warnings = inv.build_inventory(collected_debian_vm, "vm-x")
+    assert warnings == [
+        "dmesg: dmesg: \\x1b[2J\\x1b[H cleared",
+        "ip\\x1b[8m: hidden",
+        "the inventory is incomplete: lspci (lspci \\x1b]0;owned\\x07 timed out after 10s)",
+        "cpus: section dropped (ValueError: invalid literal for int() with base 10: '\\x1b[31m')",
+    ]
+    assert not any("\x1b" in warning or "\x07" in warning for warning in warnings)
+    assert "incomplete: lspci: lspci \\x1b]0;owned\\x07 timed out after 10s" in document["content"]["versionprovider"]["comments"]
+
+
 def test_a_failing_section_is_dropped_with_a_warning(collected_debian_vm, monkeypatch, assert_valid_inventory):
     def broken(sources):
         raise ValueError("odd input")
