@@ -26,6 +26,7 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VER
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT
+from ansible_collections.glpiops.glpi.plugins.module_utils._text import printable
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import glpi_server_constraints
 from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import (
     COLLECTOR_OPTIONS,
@@ -33,6 +34,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec impor
 )
 from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory import (
     build_inventory,
+    incomplete_sources,
     without_volatile,
     render_document,
     section_counts,
@@ -67,7 +69,7 @@ def python_missing_message(collected):
     """A clear message when the collector could not start because the target has no Python."""
     output = "%s\n%s" % (collected.get("module_stderr", ""), collected.get("module_stdout", ""))
     if collected.get("rc") == 127 or "not found" in output or "No such file" in output:
-        first = next((line.strip() for line in output.splitlines() if line.strip()), "")
+        first = printable(next((line.strip() for line in output.splitlines() if line.strip()), ""))
         return (
             "Python is required on the target to run the glpi_inventory collector (Python 3.8 or newer): %s. "
             "Install it, or point the ansible_python_interpreter variable at it." % (first or "no interpreter found")
@@ -110,6 +112,8 @@ class ActionModule(ActionBase):
             document_path(".", params["deviceid"])  # refuse an unusable deviceid before collecting
         if params["collect_timeout"] < 1:
             raise AnsibleActionFail("collect_timeout must be at least 1 second, got %s" % params["collect_timeout"])
+        if params["collect_deadline"] < 0:
+            raise AnsibleActionFail("collect_deadline must be 0 (no limit) or more seconds, got %s" % params["collect_deadline"])
 
         if self._windows_target():
             collected = self._collect_windows(params)
@@ -123,7 +127,8 @@ class ActionModule(ActionBase):
             expected_format = RAW_FORMAT
         if collected.get("failed"):
             message = python_missing_message(collected) if "raw_format" not in collected else None
-            return dict(failed=True, msg=message or "collection failed on the target: %s" % collected.get("msg", "unknown error"),
+            message = message or "collection failed on the target: %s" % printable(str(collected.get("msg", "unknown error")))
+            return dict(failed=True, msg=message,
                         **{k: v for k, v in collected.items() if k in ("rc", "module_stderr", "module_stdout", "exception")})
         if collected.get("raw_format") != expected_format:
             raise AnsibleActionFail(
@@ -140,6 +145,7 @@ class ActionModule(ActionBase):
             deviceid=deviceid,
             deviceid_source=deviceid_source,
             sections=section_counts(document),
+            incomplete_sources=sorted(incomplete_sources(collected)),
         )
         failures = []
         if params["local_path"]:
@@ -197,8 +203,8 @@ class ActionModule(ActionBase):
         outcome = self._low_level_execute_command(collector_command(self._connection._shell), in_data=script)
         collected, error = parse_collector_output(outcome.get("stdout", ""))
         if error:
-            return dict(failed=True, msg="the PowerShell collector failed (rc %s): %s %s"
-                        % (outcome.get("rc"), error, (outcome.get("stderr") or "").strip()[:500]))
+            return dict(failed=True, msg=printable("the PowerShell collector failed (rc %s): %s %s"
+                                                   % (outcome.get("rc"), error, (outcome.get("stderr") or "").strip()[:500])))
         if params["deviceid"]:
             collected.update(deviceid=params["deviceid"], deviceid_source="option")
         elif collected.get("deviceid_source") == "read":

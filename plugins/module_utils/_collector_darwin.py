@@ -58,9 +58,12 @@ def _storages(timeout):
     return outputs
 
 
-def collect(timeout=10, processes=False, envs=False):
-    """Gather every macOS source; return ``(sources, errors)`` (``processes``/``envs`` are not collected on macOS yet)."""
-    g = Gatherer(timeout)
+def collect(timeout=10, processes=False, envs=False, deadline=None):
+    """Gather every macOS source within ``deadline`` seconds; return ``(sources, errors, incomplete)``.
+
+    ``processes`` and ``envs`` are not collected on macOS yet.
+    """
+    g = Gatherer(timeout, deadline)
     slow = max(timeout, 1) * 6  # system_profiler walks the disks and the applications: give it more time
     g.gather("clock", time.time)
     g.gather("uname", _uname)
@@ -82,4 +85,4 @@ def collect(timeout=10, processes=False, envs=False):
     g.gather("resolv_conf", read_text, "/etc/resolv.conf", optional=True)
     g.gather("df", run_command, ["df", "-P", "-k"], timeout, (0, 1))  # rc 1: some filesystem unreadable, the rest listed
     g.gather("mount", run_command, ["mount"], timeout)
-    return g.sources, g.errors
+    return g.sources, g.errors, g.incomplete

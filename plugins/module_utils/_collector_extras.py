@@ -136,7 +136,7 @@ def libvirt(timeout):
 
 def _first_line_of(path):
     try:
-        lines = read_text(path, 4096).splitlines()
+        lines = read_text(path, 4096, whole=False).splitlines()
     except SourceUnavailable:
         return None
     return lines[0] if lines else None

@@ -54,9 +54,12 @@ def _dmesg(timeout):
         return run_command(["dmesg"], timeout)
 
 
-def collect(timeout=10, processes=False, envs=False):
-    """Gather every FreeBSD source; return ``(sources, errors)`` (``processes``/``envs`` are not collected on FreeBSD yet)."""
-    g = Gatherer(timeout)
+def collect(timeout=10, processes=False, envs=False, deadline=None):
+    """Gather every FreeBSD source within ``deadline`` seconds; return ``(sources, errors, incomplete)``.
+
+    ``processes`` and ``envs`` are not collected on FreeBSD yet.
+    """
+    g = Gatherer(timeout, deadline)
     g.gather("clock", time.time)
     g.gather("uname", _uname)
     g.gather("hostname", socket.gethostname)
@@ -76,4 +79,4 @@ def collect(timeout=10, processes=False, envs=False):
     g.gather("df", run_command, ["df", "-P", "-T", "-k"], timeout, (0, 1))
     g.gather("swapctl", run_command, ["swapctl", "-s", "-k"], timeout, optional=True)
     g.gather("pkg_info", _packages, timeout, optional=True)
-    return g.sources, g.errors
+    return g.sources, g.errors, g.incomplete

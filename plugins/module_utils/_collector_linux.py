@@ -55,6 +55,8 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._package_commands imp
     snap_info_argv,
 )
 from ansible_collections.glpiops.glpi.plugins.module_utils._sources import (
+    Limits,
+    SourceCutShort,
     SourceUnavailable,
     find_command,
     link_basename,
@@ -63,6 +65,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._sources import (
     read_text,
     run_command,
 )
+from ansible_collections.glpiops.glpi.plugins.module_utils._text import printable
 
 # Bumped when the shape of ``sources`` changes, so the controller can refuse a
 # collector it does not understand (mixed collection versions).
@@ -81,24 +84,49 @@ _NET_ATTRIBUTES = ("address", "operstate", "type", "mtu", "speed", "carrier", "f
 
 
 class Gatherer(object):
-    """Runs sources one by one, keeping each result or the reason it failed."""
+    """Runs sources one by one, keeping each result, the reason it failed, or the reason it was cut short.
 
-    def __init__(self, timeout):
+    ``errors``: sources that are missing, refused or failed.  ``incomplete``: sources a limit cut short (a time-out,
+    an output cap, the collection's ``deadline`` in seconds), in whole or in part: the inventory lacks what they
+    would have given.  Once the deadline has passed, the remaining sources are not run, and are named there too.
+    """
+
+    def __init__(self, timeout, deadline=None):
         self.timeout = timeout
+        self.limits = Limits(deadline)
         self.sources = {}
         self.errors = {}
+        self.incomplete = {}
 
     def gather(self, name, func, *args, **kwargs):
         optional = kwargs.pop("optional", False)
-        try:
-            self.sources[name] = func(*args, **kwargs)
-        except SourceUnavailable as exc:
-            reason = str(exc)
-            if not (optional and reason.startswith(("not found", "command not found"))):
-                self.errors[name] = reason
-        except Exception as exc:  # pylint: disable=broad-except
-            # A bug or an oddity of one source must not cost the whole inventory.
-            self.errors[name] = "unexpected %s: %s" % (type(exc).__name__, exc)
+        if self.limits.passed():
+            self.incomplete[name] = "skipped: %s" % self.limits.deadline_reason()
+            return
+        first_cut, cut_short = len(self.limits.cuts), None
+        with self.limits.applied():
+            try:
+                self.sources[name] = func(*args, **kwargs)
+            except SourceCutShort as exc:
+                cut_short = str(exc)  # normally among the cuts already
+            except SourceUnavailable as exc:
+                reason = str(exc)
+                if not (optional and reason.startswith(("not found", "command not found"))):
+                    self.errors[name] = printable(reason)  # reasons quote the target's text: on to a terminal
+            except Exception as exc:  # pylint: disable=broad-except
+                # A bug or an oddity of one source must not cost the whole inventory.
+                self.errors[name] = printable("unexpected %s: %s" % (type(exc).__name__, exc))
+        cuts = self.limits.cuts[first_cut:] or ([cut_short] if cut_short else [])
+        if cuts:
+            # Also the cuts a source swallowed (one disk's smartctl): what it returned lacks their part.
+            self.incomplete[name] = printable(_summary(cuts))
+
+
+def _summary(reasons, shown=3):
+    """The distinct ``reasons``, the first ``shown`` of them, and how many more."""
+    distinct = list(dict.fromkeys(reasons))
+    more = len(distinct) - shown
+    return "; ".join(distinct[:shown]) + ("; and %d more" % more if more > 0 else "")
 
 
 def _uname():
@@ -624,12 +652,12 @@ def _environment():
     return {key: value for key, value in os.environ.items() if key != "_"}
 
 
-def collect(timeout=10, processes=False, envs=False):
-    """Gather every Linux source; return ``(sources, errors)``.
+def collect(timeout=10, processes=False, envs=False, deadline=None):
+    """Gather every Linux source within ``deadline`` seconds (``None``/0: none); return ``(sources, errors, incomplete)``.
 
     ``processes`` and ``envs`` are opt-in: they change on every run and may hold secrets.
     """
-    g = Gatherer(timeout)
+    g = Gatherer(timeout, deadline)
     g.gather("clock", time.time)
     g.gather("uname", _uname)
     g.gather("hostname", socket.gethostname)
@@ -702,4 +730,4 @@ def collect(timeout=10, processes=False, envs=False):
         g.gather("ps", _ps, timeout)
     if envs:
         g.gather("environment", _environment)
-    return g.sources, g.errors
+    return g.sources, g.errors, g.incomplete

@@ -22,7 +22,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec imp
 ITEMTYPES = ("Computer", "Unmanaged", "Phone", "NetworkEquipment", "Printer")
 
 # Options the collector on the target needs; everything else stays on the controller.
-COLLECTOR_OPTIONS = ("deviceid", "deviceid_path", "collect_timeout", "collect_processes", "collect_envs")
+COLLECTOR_OPTIONS = ("deviceid", "deviceid_path", "collect_timeout", "collect_deadline", "collect_processes", "collect_envs")
 
 
 def inventory_argument_spec():
@@ -34,6 +34,7 @@ def inventory_argument_spec():
         tag=dict(type="str"),
         itemtype=dict(type="str", default="Computer", choices=list(ITEMTYPES)),
         collect_timeout=dict(type="int", default=10),
+        collect_deadline=dict(type="int", default=120),
         deviceid_state_path=dict(type="path", default="~/.ansible/glpiops.glpi/deviceids.json"),
         collect_processes=dict(type="bool", default=False),
         collect_envs=dict(type="bool", default=False),

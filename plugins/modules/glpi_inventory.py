@@ -21,6 +21,9 @@ description:
     (C(system_profiler), C(sysctl), C(ioreg), C(geom), C(pkg), ...). Other systems fail with a clear message.
   - A source that is missing, refused (for example serial numbers without O(ignore:become)) or too slow is
     dropped alone and named in RV(warnings); it never fails the host.
+  - Every command has a time limit (O(collect_timeout)) and an output cap (32 MiB), every file read a size cap, and the
+    whole collection a deadline (O(collect_deadline)). A source one of them cut short is named in RV(incomplete_sources)
+    and in a warning, and the document says it is incomplete in C(content.versionprovider.comments).
   - Sends the document to each GLPI server of O(server) over GLPI's native inventory protocol, as GLPI Agent
     does, and/or writes C(<deviceid>.json) into O(local_path) on the controller, the same file GLPI Agent writes with
     C(--local DIR --json), ready for M(glpiops.glpi.glpi_inventory_submit), C(glpi-injector) or GLPI's inventory endpoint.
@@ -69,9 +72,19 @@ options:
   collect_timeout:
     description:
       - Time limit in seconds for each source (command or file) on the target. A source that takes longer is
-        dropped and named in RV(warnings).
+        dropped and named in RV(incomplete_sources) and RV(warnings).
     type: int
     default: 10
+  collect_deadline:
+    description:
+      - Time limit in seconds for the whole collection on the target. Each command gets O(collect_timeout) or the
+        time left, whichever is shorter; once the time is up, the remaining sources are skipped. The sources cut short
+        or skipped are named in RV(incomplete_sources) and RV(warnings).
+      - The default bounds a host whose tools hang (34 hanging tools at O(collect_timeout=10) would take about 6 minutes)
+        and leaves a healthy host, which takes seconds, a wide margin (macOS C(system_profiler) may take a minute).
+      - V(0) sets no limit.
+    type: int
+    default: 120
   deviceid_state_path:
     description:
       - File on the controller that records the deviceid of each inventory host, so that every host keeps one
@@ -127,7 +140,8 @@ notes:
   - Windows targets need no Python. Over C(winrm), C(psrp) (or C(ssh) into PowerShell) a PowerShell 5.1 collector
     script is sent as the input of one command, and its raw result is shaped on the controller like Linux's.
     The deviceid is kept in C(HKLM\Software\GLPI-Agent\Remote\deviceid), as GLPI Agent's WinRM remote inventory does;
-    O(deviceid_path), O(collect_processes) and O(collect_envs) do not apply. Without administrator rights some
+    O(deviceid_path), O(collect_processes), O(collect_envs) and O(collect_deadline) do not apply (the PowerShell collector has
+    its own time budget, 30 times O(collect_timeout) and at least 60 seconds). Without administrator rights some
     sections are reduced and named in RV(warnings). See the collection's C(docs/windows.md).
   - Serial numbers and the system UUID are readable by root only; use O(ignore:become=true) to report them.
   - The C(paramiko_ssh) connection works too; ansible-core deprecated it in 2.19 and plans its removal in 2.21.
@@ -204,6 +218,19 @@ warnings:
   type: list
   elements: str
   sample: ["dmi: product_serial, product_uuid need root (use become)"]
+incomplete_sources:
+  description:
+    - The sources a limit cut short or skipped, sorted; empty when the inventory is complete. The document lacks what
+      they would have given, so GLPI may drop, for example, the packages of a package manager whose listing was cut short.
+    - The limits are O(collect_timeout) per command, 32 MiB of output per command, a size cap per file read, and
+      O(collect_deadline) for the whole collection (the sources left when it passed are skipped). On Windows, the
+      sources the PowerShell collector skipped when its time budget was used up.
+    - A warning that starts with C(the inventory is incomplete) gives each one's reason. The document says it too, in
+      C(content.versionprovider.comments), with one line per source (the word C(incomplete), the source, its reason).
+  returned: success
+  type: list
+  elements: str
+  sample: ["lspci", "snap"]
 delivered:
   description:
     - Whether every GLPI server of O(server) accepted the document. False when it was spooled, unconfirmed, refused,
@@ -297,10 +324,10 @@ def run(module):
         module.fail_json(msg="glpi_inventory does not support %s targets (supported: %s)" % (system or "unknown", ", ".join(sorted(COLLECTORS))))
     os_family, collect = COLLECTORS[system]
 
-    sources, errors = collect(timeout=params["collect_timeout"], processes=params["collect_processes"],
-                              envs=params["collect_envs"])
+    sources, errors, incomplete = collect(timeout=params["collect_timeout"], processes=params["collect_processes"],
+                                          envs=params["collect_envs"], deadline=params["collect_deadline"])
     result = dict(changed=False, raw_format=RAW_FORMAT, os_family=os_family, sources=sources, errors=errors,
-                  python_version=platform.python_version())
+                  incomplete=incomplete, python_version=platform.python_version())
 
     if params["deviceid"]:
         result.update(deviceid=params["deviceid"], deviceid_source="option")

@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._text import printable
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _accounts
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _batteries
@@ -43,6 +44,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils import _usb
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _virtualmachines
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _vmsystem
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _wifi
+from ansible_collections.glpiops.glpi.plugins.plugin_utils._windows_collector import BUDGET_SKIPPED
 
 VERSIONCLIENT = "GLPI-Ansible-glpiops.glpi_v%s" % COLLECTION_VERSION
 
@@ -512,23 +514,62 @@ def build_accesslog(sources, now):
     return {"logdate": format_target_time(now, sources)} if now is not None else None
 
 
-def build_versionprovider(provider):
-    """Who produced the document: this collection, and the Ansible that ran it."""
+def build_versionprovider(provider, incomplete=None):
+    """Who produced the document: this collection, and the Ansible that ran it.
+
+    ``incomplete`` (``{source: reason}``) adds one ``incomplete: <source>: <reason>`` comment per source cut short:
+    the comments are the one free text both GLPI schemas accept (GLPI 10 refuses unknown keys), so the document
+    itself says it lacks something, wherever it is read (a ``local_path`` file, the copy GLPI keeps).
+    """
     section = {"name": "glpiops.glpi", "version": COLLECTION_VERSION, "program": "glpiops.glpi.glpi_inventory"}
     comments = ["%s %s" % (key, value) for key, value in sorted((provider or {}).items()) if value]
+    comments.extend("incomplete: %s: %s" % item for item in sorted((incomplete or {}).items()))
     if comments:
         section["comments"] = comments
     return section
 
 
-def source_warnings(collected):
-    """One line per source the collector had to drop, sorted, naming the source."""
+def incomplete_sources(collected):
+    """``{source: reason}`` of the sources a limit cut short or skipped: the document lacks what they would have given.
+
+    The POSIX collectors return them apart (``incomplete``); the PowerShell collector names the sources it skipped
+    when its time budget was used up among its ``errors``.  Names and reasons come from the target: escaped.
+    """
+    found = {}
+    incomplete = collected.get("incomplete")
+    if isinstance(incomplete, dict):
+        found.update(incomplete)
     errors = collected.get("errors")
-    warnings = ["%s: %s" % (name, reason) for name, reason in sorted(errors.items())] if isinstance(errors, dict) else []
+    if isinstance(errors, dict):
+        found.update((name, reason) for name, reason in errors.items() if reason == BUDGET_SKIPPED)
+    return {printable(str(name)): printable(str(reason)) for name, reason in found.items()}
+
+
+def incomplete_warning(incomplete):
+    """One warning naming the sources cut short, grouped by reason; ``None`` when the inventory is complete."""
+    if not incomplete:
+        return None
+    by_reason = {}
+    for name, reason in sorted(incomplete.items()):
+        by_reason.setdefault(reason, []).append(name)
+    return "the inventory is incomplete: %s" % "; ".join("%s (%s)" % (", ".join(names), reason) for reason, names in by_reason.items())
+
+
+def source_warnings(collected):
+    """One line per source the collector had to drop, sorted, naming the source, then the sources cut short.
+
+    Everything in them comes from the target and reaches the operator's terminal: control characters are escaped.
+    """
+    errors = collected.get("errors")
+    warnings = [printable("%s: %s" % (name, reason)) for name, reason in sorted(errors.items())
+                if reason != BUDGET_SKIPPED] if isinstance(errors, dict) else []
     dmi = (collected.get("sources") or {}).get("dmi")
     unreadable = dmi.get("unreadable") if isinstance(dmi, dict) else None
     if unreadable and isinstance(unreadable, list):
-        warnings.append("dmi: %s readable by root only (use become to report them)" % ", ".join(sorted(unreadable)))
+        warnings.append(printable("dmi: %s readable by root only (use become to report them)" % ", ".join(sorted(map(str, unreadable)))))
+    incomplete = incomplete_warning(incomplete_sources(collected))
+    if incomplete:
+        warnings.append(incomplete)
     return warnings
 
 
@@ -567,7 +608,7 @@ def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None
     """
     sources = collected.get("sources") or {}
     warnings = source_warnings(collected)
-    content = {"versionprovider": build_versionprovider(provider)}
+    content = {"versionprovider": build_versionprovider(provider, incomplete_sources(collected))}
     accesslog = build_accesslog(sources, target_clock(sources, now))
     if accesslog:
         content["accesslog"] = accesslog
@@ -580,7 +621,7 @@ def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None
             section = builders[name](sources)
         except Exception as exc:  # pylint: disable=broad-except
             # A parser bug on odd input costs that section, never the document.
-            warnings.append("%s: section dropped (%s: %s)" % (name, type(exc).__name__, exc))
+            warnings.append(printable("%s: section dropped (%s: %s)" % (name, type(exc).__name__, exc)))  # may quote the target
             continue
         section = _complete_entries(name, section, warnings)
         if section:
@@ -589,7 +630,7 @@ def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None
         try:
             _vmsystem.apply_vmsystem(content, sources)
         except Exception as exc:  # pylint: disable=broad-except
-            warnings.append("vmsystem: not decided (%s: %s)" % (type(exc).__name__, exc))
+            warnings.append(printable("vmsystem: not decided (%s: %s)" % (type(exc).__name__, exc)))
     content = {name: content[name] for name in SECTION_ORDER if name in content}
     content["versionclient"] = VERSIONCLIENT
     document = {"action": "inventory", "deviceid": deviceid, "itemtype": itemtype, "content": content}

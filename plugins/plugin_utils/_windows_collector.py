@@ -48,6 +48,10 @@ ADMIN_SOURCES = {
     "Get-HyperV": "Hyper-V guests (root/virtualization/v2)",
 }
 
+# The error of a source the script did not run because its time budget was used up (see COLLECTOR_SCRIPT):
+# the controller reports such a source as cut short, like the POSIX collectors' ``incomplete``.
+BUDGET_SKIPPED = "skipped: the collector used up its time budget"
+
 # Reads the script from the input (winrm: stdin; psrp: pipeline input, one line each) and runs it.
 READER_SCRIPT = "$ProgressPreference = 'SilentlyContinue'; $s = [string]::Join(\"`n\", @($input)); & ([ScriptBlock]::Create($s))"
 

@@ -33,7 +33,7 @@ def test_writes_the_document_and_reports_it(tmp_path, collected_debian_vm, asser
     assert_valid_inventory(json.loads(path.read_text()))
     # Only the collector's options travel to the target.
     sent = plugin._execute_module.call_args.kwargs["module_args"]
-    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout", "collect_processes", "collect_envs"}
+    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout", "collect_deadline", "collect_processes", "collect_envs"}
     assert sent["collect_processes"] is False and sent["collect_envs"] is False  # opt-in: may hold secrets
 
 
@@ -78,6 +78,21 @@ def test_bad_option_value_names_the_option(collected_debian_vm, tmp_path):
     assert result["failed"] and "itemtype" in result["msg"]
 
 
+@pytest.mark.parametrize("deadline", [0, 300])
+def test_the_collection_deadline_travels_to_the_target(collected_debian_vm, deadline):
+    plugin = make_plugin({"return_inventory": True, "collect_deadline": deadline}, collected_debian_vm)
+    assert not plugin.run(task_vars={}).get("failed")
+    assert plugin._execute_module.call_args.kwargs["module_args"]["collect_deadline"] == deadline
+
+
+def test_the_collection_deadline_is_120_seconds_by_default_and_never_negative(collected_debian_vm):
+    plugin = make_plugin({"return_inventory": True}, collected_debian_vm)
+    plugin.run(task_vars={})
+    assert plugin._execute_module.call_args.kwargs["module_args"]["collect_deadline"] == 120
+    result = make_plugin({"return_inventory": True, "collect_deadline": -1}, collected_debian_vm).run(task_vars={})
+    assert result["failed"] and "collect_deadline must be 0 (no limit) or more seconds, got -1" in result["msg"]
+
+
 def test_deviceid_that_is_not_a_file_name_is_refused(collected_debian_vm, tmp_path):
     result = make_plugin({"local_path": str(tmp_path), "deviceid": "../x"}, collected_debian_vm).run(task_vars={})
     assert result["failed"] and "cannot be used as a file name" in result["msg"]
@@ -105,6 +120,21 @@ def test_collector_failure_is_reported_as_such(tmp_path):
     assert result["msg"] == "collection failed on the target: glpi_inventory does not support Darwin targets yet"
 
 
+def test_failure_messages_from_the_target_have_their_control_characters_escaped(tmp_path):
+    collected = {"failed": True, "raw_format": 1, "msg": "boom \x1b[2J\x1b]0;owned\x07"}
+    result = make_plugin({"local_path": str(tmp_path)}, collected).run(task_vars={})
+    assert result["msg"] == "collection failed on the target: boom \\x1b[2J\\x1b]0;owned\\x07"
+    collected = {"failed": True, "rc": 127, "module_stdout": "", "module_stderr": "/bin/sh: \x1b[2Jpython3: not found\n"}
+    result = make_plugin({"local_path": str(tmp_path)}, collected).run(task_vars={})
+    assert "/bin/sh: \\x1b[2Jpython3: not found" in result["msg"] and "\x1b" not in result["msg"]
+
+
+def test_collector_warnings_have_their_control_characters_escaped(tmp_path, collected_debian_vm):
+    collected_debian_vm["errors"] = {"dmesg": "dmesg exited with rc 1: \x1b[2J\x1b[3J"}
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    assert result["warnings"] == ["dmesg: dmesg exited with rc 1: \\x1b[2J\\x1b[3J"]
+
+
 def test_mixed_versions_are_detected(tmp_path, collected_debian_vm):
     collected_debian_vm["raw_format"] = 99
     result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
@@ -122,6 +152,22 @@ def test_collector_warnings_reach_the_task(tmp_path, collected_debian_vm):
     collected_debian_vm["errors"] = {"hostname_fqdn": "hostname timed out after 10s"}
     result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
     assert result["warnings"] == ["hostname_fqdn: hostname timed out after 10s"]
+
+
+def test_sources_cut_short_are_named_in_the_result_a_warning_and_the_document(tmp_path, collected_debian_vm):
+    collected_debian_vm["incomplete"] = {"lspci": "lspci output larger than 33554432 bytes: cut short",
+                                         "dpkg": "skipped: collection deadline of 120 s passed"}
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    assert result["incomplete_sources"] == ["dpkg", "lspci"]
+    assert result["warnings"] == ["the inventory is incomplete: dpkg (skipped: collection deadline of 120 s passed); "
+                                  "lspci (lspci output larger than 33554432 bytes: cut short)"]
+    document = json.loads((tmp_path / "vm-2026-11-23-03-02-29.json").read_text())
+    assert "incomplete: lspci: lspci output larger than 33554432 bytes: cut short" in document["content"]["versionprovider"]["comments"]
+
+
+def test_a_complete_inventory_has_no_incomplete_sources(tmp_path, collected_debian_vm):
+    result = make_plugin({"local_path": str(tmp_path)}, collected_debian_vm).run(task_vars={})
+    assert result["incomplete_sources"] == [] and "warnings" not in result
 
 
 def test_a_target_that_cannot_store_its_deviceid_keeps_one_on_the_controller(tmp_path, collected_debian_vm):
@@ -195,7 +241,7 @@ def test_glpi_secrets_never_travel_to_the_target(collected_debian_vm, tmp_path):
     plugin = make_plugin(args, collected_debian_vm)
     result = plugin.run(task_vars={})
     sent = plugin._execute_module.call_args.kwargs["module_args"]
-    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout", "collect_processes", "collect_envs"}
+    assert set(sent) == {"deviceid", "deviceid_path", "collect_timeout", "collect_deadline", "collect_processes", "collect_envs"}
     assert result["delivery"]["status"] == "spooled" and not result.get("failed")
     assert any("spool" in warning for warning in result["warnings"])
     assert "s3cr3t" not in json.dumps(result)
@@ -273,6 +319,11 @@ def test_windows_runs_the_powershell_collector_once_with_the_script_as_input(tmp
 def test_windows_collector_failure_is_reported_with_its_output():
     result = make_windows_plugin({"return_inventory": True}, "Access is denied.", rc=1).run(task_vars={})
     assert result["failed"] and "PowerShell collector failed (rc 1)" in result["msg"] and "Access is denied" in result["msg"]
+
+
+def test_windows_collector_failure_output_has_its_control_characters_escaped():
+    result = make_windows_plugin({"return_inventory": True}, "Access \x1b[2Jis denied.", rc=1).run(task_vars={})
+    assert result["failed"] and "\x1b" not in result["msg"] and "Access \\x1b[2Jis denied" in result["msg"]
 
 
 def test_windows_with_a_deviceid_option_leaves_the_registry_alone():

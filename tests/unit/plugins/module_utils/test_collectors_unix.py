@@ -34,7 +34,7 @@ def _fake_commands(monkeypatch, module, failing=()):
 
 def test_darwin_sources(monkeypatch):
     ran = _fake_commands(monkeypatch, darwin, failing=("networksetup",))
-    sources, errors = darwin.collect(timeout=5)
+    sources, errors, _incomplete = darwin.collect(timeout=5)
     assert errors == {"networksetup": "networksetup timed out after 5s"}
     assert {"system_profiler", "system_profiler_applications", "system_profiler_storages", "sysctl_cpu", "sysctl", "sw_vers",
             "ioreg_platform", "ioreg_usb", "ioreg_displays", "ifconfig", "netstat_routes", "df", "mount", "resolv_conf",
@@ -48,7 +48,7 @@ def test_darwin_sources(monkeypatch):
 def test_freebsd_sources(monkeypatch):
     ran = _fake_commands(monkeypatch, freebsd, failing=("dmidecode", "pkg_info"))
     monkeypatch.setattr(freebsd.os.path, "exists", lambda path: path == "/dev/mfi0")
-    sources, errors = freebsd.collect(timeout=5)
+    sources, errors, _incomplete = freebsd.collect(timeout=5)
     assert errors == {"dmidecode": "dmidecode timed out after 5s"}
     assert sources["pkg_info"] == "output of pkg info\n"  # pkg_info failed: FreeBSD's pkg answered
     assert sources["dmesg"] == "output of dmesg\n"  # no /var/run/dmesg.boot here
@@ -62,5 +62,5 @@ def test_a_broken_source_is_an_error_not_a_crash(monkeypatch, module):
     def run_command(argv, timeout, ok_rcs=(0,), stdin_data=None, env=None):
         raise RuntimeError("boom")
     monkeypatch.setattr(module, "run_command", run_command)
-    sources, errors = module.collect(timeout=1)
+    sources, errors, _incomplete = module.collect(timeout=1)
     assert "uname" in sources and errors.get("ifconfig") == "unexpected RuntimeError: boom"

@@ -18,8 +18,8 @@ class FakeModule(object):
     check_mode = False
 
     def __init__(self):
-        self.params = {"collect_timeout": 7, "collect_processes": False, "collect_envs": False, "deviceid": "dev-1",
-                       "deviceid_path": None}
+        self.params = {"collect_timeout": 7, "collect_deadline": 90, "collect_processes": False, "collect_envs": False,
+                       "deviceid": "dev-1", "deviceid_path": None}
 
     def fail_json(self, **kwargs):
         raise Failed(kwargs["msg"])
@@ -29,15 +29,16 @@ class FakeModule(object):
 def test_each_system_gets_its_collector(monkeypatch, system, family):
     calls = []
     for name, (os_family, _unused_collect) in list(module_code.COLLECTORS.items()):
-        def fake(timeout, processes, envs, os_family=os_family):
-            calls.append((os_family, timeout))
-            return {"hostname": "h"}, {}
+        def fake(timeout, processes, envs, deadline, os_family=os_family):
+            calls.append((os_family, timeout, deadline))
+            return {"hostname": "h"}, {}, {"lspci": "lspci timed out after 7s"}
         monkeypatch.setitem(module_code.COLLECTORS, name, (os_family, fake))
     monkeypatch.setattr(module_code.platform, "system", lambda: system)
     result = module_code.run(FakeModule())
-    assert calls == [(family, 7)]
+    assert calls == [(family, 7, 90)]
     assert result["os_family"] == family and result["raw_format"] == 1
     assert result["sources"] == {"hostname": "h"} and result["deviceid"] == "dev-1"
+    assert result["incomplete"] == {"lspci": "lspci timed out after 7s"} and result["errors"] == {}
 
 
 def test_the_real_collectors_are_wired():

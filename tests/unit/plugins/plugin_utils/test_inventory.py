@@ -100,6 +100,61 @@ def test_collector_errors_become_warnings_naming_the_source(collected_debian_vm,
     assert all("ipaddress" not in n for n in document["content"]["networks"])
 
 
+def test_sources_cut_short_make_one_warning_and_a_comment_in_the_document(collected_debian_vm, assert_valid_inventory):
+    collected_debian_vm["errors"] = {"ip_addr": "ip exited with rc 1: no such device"}
+    collected_debian_vm["incomplete"] = {
+        "lspci": "lspci output larger than 33554432 bytes: cut short",
+        "snap": "skipped: collection deadline of 120 s passed",
+        "flatpak": "skipped: collection deadline of 120 s passed",
+    }
+    document, warnings = inv.build_inventory(collected_debian_vm, "vm-x", provider={"ansible-core": "2.19.14"})
+    assert warnings == [
+        "ip_addr: ip exited with rc 1: no such device",
+        "the inventory is incomplete: flatpak, snap (skipped: collection deadline of 120 s passed); "
+        "lspci (lspci output larger than 33554432 bytes: cut short)",
+    ]
+    assert inv.incomplete_sources(collected_debian_vm) == collected_debian_vm["incomplete"]
+    assert document["content"]["versionprovider"]["comments"] == [
+        "ansible-core 2.19.14",
+        "incomplete: flatpak: skipped: collection deadline of 120 s passed",
+        "incomplete: lspci: lspci output larger than 33554432 bytes: cut short",
+        "incomplete: snap: skipped: collection deadline of 120 s passed",
+    ]
+    assert_valid_inventory(document)  # comments are free text in GLPI 10's strict schema too
+
+
+def test_a_complete_inventory_says_nothing_of_it(collected_debian_vm):
+    collected_debian_vm["incomplete"] = {}
+    document, warnings = inv.build_inventory(collected_debian_vm, "vm-x")
+    assert warnings == [] and inv.incomplete_sources(collected_debian_vm) == {}
+    assert "comments" not in document["content"]["versionprovider"]
+
+
+def test_windows_sources_skipped_for_the_time_budget_are_incomplete():
+    from ansible_collections.glpiops.glpi.plugins.plugin_utils._windows_collector import BUDGET_SKIPPED, COLLECTOR_SCRIPT
+
+    assert "'%s'" % BUDGET_SKIPPED in COLLECTOR_SCRIPT
+    collected = {"os_family": "windows", "sources": {}, "errors": {"Get-Softwares": BUDGET_SKIPPED, "wmi:Win32_Bios": "Access denied"}}
+    assert inv.incomplete_sources(collected) == {"Get-Softwares": BUDGET_SKIPPED}
+    assert inv.source_warnings(collected) == ["wmi:Win32_Bios: Access denied",
+                                              "the inventory is incomplete: Get-Softwares (%s)" % BUDGET_SKIPPED]
+
+
+def test_warnings_from_the_targets_text_have_their_control_characters_escaped(collected_debian_vm, monkeypatch):
+    collected_debian_vm["errors"] = {"dmesg": "dmesg: \x1b[2J\x1b[H cleared", "ip\x1b[8m": "hidden"}
+    collected_debian_vm["incomplete"] = {"lspci": "lspci \x1b]0;owned\x07 timed out after 10s"}
+    monkeypatch.setitem(inv.SECTION_BUILDERS, "cpus", lambda sources: int("\x1b[31m"))
+    document, warnings = inv.build_inventory(collected_debian_vm, "vm-x")
+    assert warnings == [
+        "dmesg: dmesg: \\x1b[2J\\x1b[H cleared",
+        "ip\\x1b[8m: hidden",
+        "the inventory is incomplete: lspci (lspci \\x1b]0;owned\\x07 timed out after 10s)",
+        "cpus: section dropped (ValueError: invalid literal for int() with base 10: '\\x1b[31m')",
+    ]
+    assert not any("\x1b" in warning or "\x07" in warning for warning in warnings)
+    assert "incomplete: lspci: lspci \\x1b]0;owned\\x07 timed out after 10s" in document["content"]["versionprovider"]["comments"]
+
+
 def test_a_failing_section_is_dropped_with_a_warning(collected_debian_vm, monkeypatch, assert_valid_inventory):
     def broken(sources):
         raise ValueError("odd input")
