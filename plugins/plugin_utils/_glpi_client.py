@@ -44,6 +44,7 @@ import json
 import os
 import random
 import socket
+import threading
 import time
 import urllib.parse
 import warnings
@@ -71,6 +72,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_protocol import
 
 try:
     import requests
+    import requests.adapters
     import requests.exceptions
 except ImportError as _import_error:  # pragma: no cover - sanity's import test runs without requests
     requests = None
@@ -156,15 +158,68 @@ class GLPIConfigError(GLPIError):
 
 
 _SESSIONS = {}
+# Thread id -> the connection that thread is waiting on for the head of an answer (see _watched_pools).
+_WAITING = {}
+
+
+def _watched_pools():
+    """urllib3 pool classes whose connections say, while they wait for an answer's head, which thread waits.
+
+    A server can send the head of its answer one byte at a time, each byte within the read time-out: only closing
+    the socket stops that.  ``_send`` arms a timer for the delivery deadline that shuts down the connection its
+    thread waits on.
+    """
+    from urllib3.connection import HTTPConnection, HTTPSConnection  # pylint: disable=import-outside-toplevel
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool  # pylint: disable=import-outside-toplevel
+
+    class Watched(object):
+        def getresponse(self, *args, **kwargs):
+            _WAITING[threading.get_ident()] = self
+            try:
+                return super(Watched, self).getresponse(*args, **kwargs)
+            finally:
+                _WAITING.pop(threading.get_ident(), None)
+
+    class WatchedHTTPConnection(Watched, HTTPConnection):
+        pass
+
+    class WatchedHTTPSConnection(Watched, HTTPSConnection):
+        pass
+
+    class WatchedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = WatchedHTTPConnection
+
+    class WatchedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = WatchedHTTPSConnection
+
+    return {"http": WatchedHTTPPool, "https": WatchedHTTPSPool}
+
+
+def _cut(thread_id, fired):
+    """The delivery deadline passed: shut down the connection ``thread_id`` waits on, if it waits."""
+    fired.set()
+    connection = _WAITING.get(thread_id)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def worker_session():
-    """This process's ``requests.Session`` (one per forked worker, reused for keep-alive)."""
+    """This process's ``requests.Session`` (one per forked worker, reused for keep-alive), its direct connections
+    watched so that the delivery deadline can cut an answer whose head drips in (not through a proxy)."""
     pid = os.getpid()
     session = _SESSIONS.get(pid)
     if session is None:
         _SESSIONS.clear()  # sessions inherited from the parent must not be shared
         session = _SESSIONS[pid] = requests.Session()
+        pools = _watched_pools()
+        for prefix in ("http://", "https://"):
+            adapter = requests.adapters.HTTPAdapter()
+            adapter.poolmanager.pool_classes_by_scheme = dict(pools)
+            session.mount(prefix, adapter)
     return session
 
 
@@ -533,12 +588,20 @@ class GLPIClient:
                                 server=display_url(url), kind=UNREACHABLE)
             read_timeout, connect_timeout = min(read_timeout, remaining), min(connect_timeout, remaining)
         settings["timeout"] = (connect_timeout, read_timeout)
+        fired = threading.Event()
+        timer = None
+        if remaining is not None:
+            timer = threading.Timer(remaining, _cut, (threading.get_ident(), fired))
+            timer.daemon = True
+            timer.start()
         try:
             with warnings.catch_warnings():
                 if settings.get("verify") is False:
                     # validate_certs=false was asked for: do not warn on every request of every host.
                     warnings.filterwarnings("ignore", message="Unverified HTTPS request")
                 response = self.session.request(method, url, allow_redirects=False, stream=True, **settings)
+                if timer is not None:
+                    timer.cancel()
                 try:
                     content = self._read_body(response)
                 finally:
@@ -551,7 +614,16 @@ class GLPIClient:
                 raise GLPIError(message + "; GLPI may have imported it", server=display_url(url), kind=UNCONFIRMED) from None
             raise GLPIError(message, server=display_url(url), kind=UNREACHABLE) from None
         except (requests.exceptions.RequestException, OSError, ValueError) as exc:
+            if fired.is_set():
+                message = self.mask("no whole answer from %s before the delivery deadline of %s s"
+                                    % (display_url(url), self.options["delivery_deadline"]))
+                if not idempotent:
+                    raise GLPIError(message + "; GLPI may have imported it", server=display_url(url), kind=UNCONFIRMED) from None
+                raise GLPIError(message, server=display_url(url), kind=UNREACHABLE) from None
             return self._failure(exc, url, idempotent)
+        finally:
+            if timer is not None:
+                timer.cancel()
 
     def _read_body(self, response):
         """At most ``ANSWER_MAX`` + 1 bytes of the answer, as they come (no content decoding), within the deadline."""

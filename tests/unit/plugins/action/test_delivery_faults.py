@@ -61,6 +61,59 @@ def test_a_server_that_drips_its_answer_is_cut_at_the_delivery_deadline(inventor
     assert "did not arrive whole before the delivery deadline" in entry["message"] and result["spooled"]
 
 
+class HeadDripper:
+    """A server that reads the request, then sends the head of its answer one byte every ``interval`` seconds."""
+
+    def __init__(self, interval=0.2):
+        self.interval = interval
+        self.stop = threading.Event()
+        self.requests = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = "http://127.0.0.1:%d/" % self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while not self.stop.is_set():
+            try:
+                connection, _address = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._drip, args=(connection,), daemon=True).start()
+
+    def _drip(self, connection):
+        with connection:
+            connection.settimeout(5)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += connection.recv(65536)
+            self.requests += 1
+            head = b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"x" * 100000
+            for index in range(len(head)):
+                if self.stop.wait(self.interval):
+                    return
+                try:
+                    connection.sendall(head[index:index + 1])
+                except OSError:
+                    return
+
+    def close(self):
+        self.stop.set()
+        self.sock.close()
+
+
+def test_a_server_that_drips_the_head_of_its_answer_is_cut_at_the_delivery_deadline(inventory):
+    server = HeadDripper()
+    try:
+        result = finishes(lambda: inventory(server=[server.url], delivery_deadline=2))
+    finally:
+        server.close()
+    entry = result["delivery"]["servers"][0]
+    assert server.requests == 1 and result["status"] == "unconfirmed" and entry["deadline_reached"] is True
+    assert "before the delivery deadline of 2 s" in entry["message"] and 2 <= entry["elapsed"] < 30
+
+
 def test_a_zlib_bomb_answer_is_refused_without_inflating_it(inventory):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with GLPIDouble(glpi_version=10) as glpi:
