@@ -152,29 +152,6 @@ class BenchError(Exception):
     """The benchmark cannot go on; the message says why."""
 
 
-class BenchSSHServer(SSHServer):
-    """The harness's sshd with an authorized_keys file of its own.
-
-    The harness writes ``~/.ssh/authorized_keys`` of the user at every start: N
-    servers would each replace the key of the one before (and a concurrent
-    integration test's).  Each bench server uses its own file under the same
-    ``~/.ssh`` (sshd's StrictModes wants it there), removed by ``stop()``.
-    """
-
-    def __init__(self, user, port=None):
-        super().__init__(user, port)
-        self.authorized_keys_path = self.authorized_keys_path.parent / ("authorized_keys.glpiops-bench-%d" % self.port)
-
-    def stop(self, timeout=10):
-        try:
-            super().stop(timeout)
-        finally:
-            try:
-                self.authorized_keys_path.unlink()
-            except FileNotFoundError:
-                pass
-
-
 # --- set-up --------------------------------------------------------------------------------
 
 
@@ -581,7 +558,7 @@ def main(argv=None):
         write_workdir(work)
         log("bench: starting %d sshd servers on 127.0.0.1 for %s" % (args.hosts, USER))
         for _unused_index in range(args.hosts):
-            server = BenchSSHServer(user=USER)
+            server = SSHServer(user=USER)  # each with its own authorized_keys file
             servers.append(server)
             server.start()
         env = base_env(work, args.forks)

@@ -103,7 +103,10 @@ class SSHServer:
         self.known_hosts_path = str(self.dir / "known_hosts")
         entry = pwd.getpwnam(user)
         # sshd's StrictModes refuses key files under /tmp (world-writable): use the user's own ~/.ssh, as a real login does.
-        self.authorized_keys_path = pathlib.Path(entry.pw_dir) / ".ssh" / "authorized_keys"
+        # One file per server, never the shared authorized_keys: two servers alive at once (a module's own server
+        # beside the shared fixture's, or two test runs on one machine) each replaced the other's key, and the loser's
+        # logins failed with "Permission denied (publickey)", reported by Ansible as "unreachable".
+        self.authorized_keys_path = pathlib.Path(entry.pw_dir) / ".ssh" / ("authorized_keys.glpiops-%d" % self.port)
         self._uid, self._gid = entry.pw_uid, entry.pw_gid
         self.pid = None
 
@@ -192,6 +195,10 @@ class SSHServer:
         if process_running(self.pid):
             os.kill(self.pid, signal.SIGKILL)
         shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            self.authorized_keys_path.unlink()
+        except FileNotFoundError:
+            pass
 
     # -- observation ------------------------------------------------------------------------
 
