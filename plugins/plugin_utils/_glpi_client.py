@@ -484,6 +484,7 @@ class GLPIClient:
         self._oauth = bool(options.get("client_id"))
         self._tokens = token_cache if token_cache is not None else (TokenCache(options["token_cache_path"]) if self._oauth else None)
         self._memory_tokens = {}
+        self._token_keys = {}
         self._settings = request_settings(options)
         self.deadline = None  # on self._clock; set by start_delivery()
 
@@ -728,8 +729,12 @@ class GLPIClient:
     # -- OAuth2 ----------------------------------------------------------
     def _token_key(self, url):
         token_endpoint = token_url(url)
-        client_id = self.options["client_id"]
-        return (token_endpoint, client_id, secret_fingerprint(self.options["client_secret"], token_endpoint + "\0" + client_id))
+        key = self._token_keys.get(token_endpoint)
+        if key is None:  # PBKDF2 is slow on purpose: once per token endpoint, not once per request
+            client_id = self.options["client_id"]
+            key = (token_endpoint, client_id, secret_fingerprint(self.options["client_secret"], token_endpoint + "\0" + client_id))
+            self._token_keys[token_endpoint] = key
+        return key
 
     def _token(self, url):
         key = self._token_key(url)
