@@ -130,17 +130,29 @@ test-integration: check-root collection
 # Not part of `make test`: glpi_inventory against ansible.builtin.setup over N real sshd targets on this machine.
 BENCH_HOSTS ?= 20
 BENCH_RUNS  ?= 5
+BENCH_DIR   := $(CACHE)/bench
 
 bench: bench-inventory bench-delivery
 
 bench-inventory: check-root collection
-	@echo "== bench: glpi_inventory vs setup, 1 and $(BENCH_HOSTS) sshd targets, $(BENCH_RUNS) runs each; report in docs/benchmarks.md =="
-	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_inventory.py --hosts $(BENCH_HOSTS) --runs $(BENCH_RUNS)
+	@echo "== bench: glpi_inventory vs setup, 1 and $(BENCH_HOSTS) sshd targets, $(BENCH_RUNS) runs each; report in $(BENCH_DIR)/inventory.md =="
+	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_inventory.py --hosts $(BENCH_HOSTS) --runs $(BENCH_RUNS) \
+	  --output $(BENCH_DIR)/inventory.md
 
 # 20 concurrent deliveries to a GLPI double that imports serially, 2 s each: POSTs per document, false "spooled".
 bench-delivery: collection
-	@echo "== bench: delivery under load; report in .cache/bench/delivery.md =="
-	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_delivery.py
+	@echo "== bench: delivery under load; report in $(BENCH_DIR)/delivery.md =="
+	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_delivery.py --output $(BENCH_DIR)/delivery.md
+
+# Publishing numbers is a deliberate step, apart from running the benchmarks: docs/benchmarks.md becomes the last
+# inventory report, followed by the last delivery report when there is one. Review the diff, then commit it.
+bench-publish:
+	@test -s $(BENCH_DIR)/inventory.md || { echo "bench-publish: no $(BENCH_DIR)/inventory.md; run make bench (or make bench-inventory) first"; exit 1; }
+	@{ cat $(BENCH_DIR)/inventory.md; \
+	   if [ -s $(BENCH_DIR)/delivery.md ]; then echo; sed '1s/^# /## /' $(BENCH_DIR)/delivery.md; fi; } > docs/benchmarks.md.new
+	@mv docs/benchmarks.md.new docs/benchmarks.md
+	@echo "bench-publish: docs/benchmarks.md now holds $(BENCH_DIR)/inventory.md$$([ -s $(BENCH_DIR)/delivery.md ] && echo ' and delivery.md');"
+	@echo "review it with 'git diff docs/benchmarks.md' and commit it"
 
 test: check-root test-units test-units-oldest test-vermin test-changelog test-docs test-lint test-sanity test-integration
 	@echo "== make test: all checks passed =="
