@@ -23,14 +23,31 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_SCAN_
                ANSIBLE_RETRY_FILES_ENABLED=false
 
 .PHONY: help inventory test venv venv-oldest collection check-root \
-        test-units test-units-oldest test-vermin test-changelog test-lint test-docs test-build \
-        test-sanity test-integration bench bench-inventory bench-delivery clean
+        test-units test-units-oldest test-vermin test-changelog test-lint test-docs \
+        test-sanity test-integration bench bench-inventory bench-delivery bench-publish clean
 
+# Every .PHONY target, one line each (tests/unit/test_makefile.py checks that none is missing).
 help:
-	@echo "make inventory   agentless GLPI inventory of this machine, written to $(OUTPUT)/<deviceid>.json"
-	@echo "make test        sanity, unit (oldest and newest ansible-core), integration over real sshd, lint, docs, build"
-	@echo "make bench       benchmarks: bench-inventory (vs setup over sshd), bench-delivery (20 deliveries to a busy GLPI)"
-	@echo "make clean       remove virtualenvs, build output and written inventories"
+	@echo "make inventory          agentless GLPI inventory of this machine, written to $(OUTPUT)/<deviceid>.json"
+	@echo "make test               everything CI checks (root): check-root and every test-* target below"
+	@echo "make test-units         unit tests, newest ansible-core (.venv)"
+	@echo "make test-units-oldest  unit tests, oldest supported ansible-core (.venv-oldest)"
+	@echo "make test-vermin        target-side code (modules, module_utils) runs on Python 3.8+"
+	@echo "make test-changelog     antsibull-changelog lint of changelogs/fragments"
+	@echo "make test-lint          ansible-lint --profile production"
+	@echo "make test-docs          antsibull-docs and ansible-doc on the built and installed collection"
+	@echo "make test-sanity        ansible-test sanity, no ignore files"
+	@echo "make test-integration   real sshd on 127.0.0.1, ansible-playbook over ssh and paramiko_ssh (root)"
+	@echo "make check-root         fail unless root; install the system packages the tests need"
+	@echo "make venv               .venv with the pinned tools (tests/requirements/dev.txt)"
+	@echo "make venv-oldest        .venv-oldest with the oldest supported ansible-core (tests/requirements/oldest.txt)"
+	@echo "make collection         build the tarball users get into .cache/build/ and install it into .collections/"
+	@echo "make bench              bench-inventory and bench-delivery; results in .cache/bench/, no tracked file changes"
+	@echo "make bench-inventory    glpi_inventory vs setup over 1 and BENCH_HOSTS sshd targets (root) -> .cache/bench/inventory.md"
+	@echo "make bench-delivery     20 concurrent deliveries to a GLPI importing serially -> .cache/bench/delivery.md"
+	@echo "make bench-publish      copy the last .cache/bench/ results into docs/benchmarks.md, to review and commit"
+	@echo "make clean              remove virtualenvs, build output, bench results and written inventories"
+	@echo "make help               this list"
 
 # --- environments -----------------------------------------------------------------
 
