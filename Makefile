@@ -23,14 +23,31 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_SCAN_
                ANSIBLE_RETRY_FILES_ENABLED=false
 
 .PHONY: help inventory test venv venv-oldest collection check-root \
-        test-units test-units-oldest test-vermin test-changelog test-lint test-docs test-build \
-        test-sanity test-integration bench bench-inventory bench-delivery clean
+        test-units test-units-oldest test-vermin test-changelog test-lint test-docs \
+        test-sanity test-integration bench bench-inventory bench-delivery bench-publish clean
 
+# Every .PHONY target, one line each (tests/unit/test_makefile.py checks that none is missing).
 help:
-	@echo "make inventory   agentless GLPI inventory of this machine, written to $(OUTPUT)/<deviceid>.json"
-	@echo "make test        sanity, unit (oldest and newest ansible-core), integration over real sshd, lint, docs, build"
-	@echo "make bench       benchmarks: bench-inventory (vs setup over sshd), bench-delivery (20 deliveries to a busy GLPI)"
-	@echo "make clean       remove virtualenvs, build output and written inventories"
+	@echo "make inventory          agentless GLPI inventory of this machine, written to $(OUTPUT)/<deviceid>.json"
+	@echo "make test               everything CI checks (root): check-root and every test-* target below"
+	@echo "make test-units         unit tests, newest ansible-core (.venv)"
+	@echo "make test-units-oldest  unit tests, oldest supported ansible-core (.venv-oldest)"
+	@echo "make test-vermin        target-side code (modules, module_utils) runs on Python 3.8+"
+	@echo "make test-changelog     antsibull-changelog lint of changelogs/fragments"
+	@echo "make test-lint          ansible-lint --profile production"
+	@echo "make test-docs          antsibull-docs and ansible-doc on the built and installed collection"
+	@echo "make test-sanity        ansible-test sanity, no ignore files"
+	@echo "make test-integration   real sshd on 127.0.0.1, ansible-playbook over ssh and paramiko_ssh (root)"
+	@echo "make check-root         fail unless root; install the system packages the tests need"
+	@echo "make venv               .venv with the pinned tools (tests/requirements/dev.txt)"
+	@echo "make venv-oldest        .venv-oldest with the oldest supported ansible-core (tests/requirements/oldest.txt)"
+	@echo "make collection         build the tarball users get into .cache/build/ and install it into .collections/"
+	@echo "make bench              bench-inventory and bench-delivery; results in .cache/bench/, no tracked file changes"
+	@echo "make bench-inventory    glpi_inventory vs setup over 1 and BENCH_HOSTS sshd targets (root) -> .cache/bench/inventory.md"
+	@echo "make bench-delivery     20 concurrent deliveries to a GLPI importing serially -> .cache/bench/delivery.md"
+	@echo "make bench-publish      copy the last .cache/bench/ results into docs/benchmarks.md, to review and commit"
+	@echo "make clean              remove virtualenvs, build output, bench results and written inventories"
+	@echo "make help               this list"
 
 # --- environments -----------------------------------------------------------------
 
@@ -130,17 +147,29 @@ test-integration: check-root collection
 # Not part of `make test`: glpi_inventory against ansible.builtin.setup over N real sshd targets on this machine.
 BENCH_HOSTS ?= 20
 BENCH_RUNS  ?= 5
+BENCH_DIR   := $(CACHE)/bench
 
 bench: bench-inventory bench-delivery
 
 bench-inventory: check-root collection
-	@echo "== bench: glpi_inventory vs setup, 1 and $(BENCH_HOSTS) sshd targets, $(BENCH_RUNS) runs each; report in docs/benchmarks.md =="
-	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_inventory.py --hosts $(BENCH_HOSTS) --runs $(BENCH_RUNS)
+	@echo "== bench: glpi_inventory vs setup, 1 and $(BENCH_HOSTS) sshd targets, $(BENCH_RUNS) runs each; report in $(BENCH_DIR)/inventory.md =="
+	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_inventory.py --hosts $(BENCH_HOSTS) --runs $(BENCH_RUNS) \
+	  --output $(BENCH_DIR)/inventory.md
 
 # 20 concurrent deliveries to a GLPI double that imports serially, 2 s each: POSTs per document, false "spooled".
 bench-delivery: collection
-	@echo "== bench: delivery under load; report in .cache/bench/delivery.md =="
-	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_delivery.py
+	@echo "== bench: delivery under load; report in $(BENCH_DIR)/delivery.md =="
+	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_delivery.py --output $(BENCH_DIR)/delivery.md
+
+# Publishing numbers is a deliberate step, apart from running the benchmarks: docs/benchmarks.md becomes the last
+# inventory report, followed by the last delivery report when there is one. Review the diff, then commit it.
+bench-publish:
+	@test -s $(BENCH_DIR)/inventory.md || { echo "bench-publish: no $(BENCH_DIR)/inventory.md; run make bench (or make bench-inventory) first"; exit 1; }
+	@{ cat $(BENCH_DIR)/inventory.md; \
+	   if [ -s $(BENCH_DIR)/delivery.md ]; then echo; sed '1s/^# /## /' $(BENCH_DIR)/delivery.md; fi; } > docs/benchmarks.md.new
+	@mv docs/benchmarks.md.new docs/benchmarks.md
+	@echo "bench-publish: docs/benchmarks.md now holds $(BENCH_DIR)/inventory.md$$([ -s $(BENCH_DIR)/delivery.md ] && echo ' and delivery.md');"
+	@echo "review it with 'git diff docs/benchmarks.md' and commit it"
 
 test: check-root test-units test-units-oldest test-vermin test-changelog test-docs test-lint test-sanity test-integration
 	@echo "== make test: all checks passed =="
