@@ -56,6 +56,17 @@ def test_debian_vm_sections(collected_debian_vm):
     assert "uuid" not in content["hardware"]
 
 
+def test_the_connection_user_is_never_the_last_logged_user(collected_debian_vm, assert_valid_inventory):
+    # The recorded VM's wtmp holds only the sessions of glpiops-it, the account Ansible logged in with.
+    hardware = inv.build_inventory(collected_debian_vm, "vm-x", connection_user="glpiops-it")[0]["content"]["hardware"]
+    assert "lastloggeduser" not in hardware and "datelastloggeduser" not in hardware
+    collected_debian_vm["sources"]["last"] = "alice tty1 Mon Nov 23 06:50 - 07:00 (00:10)\n" + collected_debian_vm["sources"]["last"]
+    document = inv.build_inventory(collected_debian_vm, "vm-x", connection_user="glpiops-it")[0]
+    assert_valid_inventory(document)
+    assert document["content"]["hardware"]["lastloggeduser"] == "alice"
+    assert document["content"]["hardware"]["datelastloggeduser"] == "Mon Nov 23 06:50"
+
+
 def test_networks_one_entry_per_address_with_gateway_on_ipv4(collected_debian_vm):
     networks = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]["networks"]
     eth0 = [n for n in networks if n["description"] == "eth0"]
