@@ -139,7 +139,7 @@ class ActionModule(ActionBase):
         deviceid, deviceid_source, deviceid_note = self._deviceid(collected, params, task_vars)
         provider = {"ansible-core": ANSIBLE_CORE_VERSION, "target python": collected.get("python_version")}
         document, warnings = build_inventory(collected, deviceid, itemtype=params["itemtype"], tag=params["tag"],
-                                             now=time.time(), provider=provider)
+                                             now=time.time(), provider=provider, connection_user=self._get_remote_user())
         result = dict(
             changed=bool(collected.get("changed")),
             deviceid=deviceid,

@@ -80,6 +80,10 @@ _DMI_ATTRIBUTES = (
     "sys_vendor",
 )
 _NET_DIR = "/sys/class/net"
+# Left once by an installation, and rewritten by nothing after it: the Debian/Ubuntu installer's logs, anaconda's
+# kickstart and logs, the machine id (a cloned image makes its own at first boot). Their modification times date the
+# installation where no birth time is kept.
+_INSTALL_MARKERS = ("/var/log/installer", "/root/anaconda-ks.cfg", "/var/log/anaconda", "/etc/machine-id")
 _NET_ATTRIBUTES = ("address", "operstate", "type", "mtu", "speed", "carrier", "flags")
 
 
@@ -285,7 +289,8 @@ def _ssh_host_keys():
 
 
 def _install_epochs(timeout):
-    """Birth times GLPI Agent dates an installation by: dpkg's base-files list, rpm's basesystem, the root fs."""
+    """Birth times GLPI Agent dates an installation by (dpkg's base-files list, rpm's basesystem, the root fs), and the
+    modification times of the installation's markers, for filesystems that keep no birth time (``stat`` prints 0)."""
     epochs = {}
     if find_command("rpm"):
         try:
@@ -298,6 +303,14 @@ def _install_epochs(timeout):
                 epochs[name] = run_command(["stat", "-c", "%W", path], timeout)
             except SourceUnavailable:
                 pass
+    markers = {}
+    for path in _INSTALL_MARKERS:
+        try:
+            markers[path] = str(int(os.stat(path).st_mtime))
+        except (OSError, ValueError, OverflowError):
+            continue
+    if markers:
+        epochs["markers"] = markers
     return epochs
 
 

@@ -100,7 +100,9 @@ options:
   collect_processes:
     description:
       - Report the running processes (section C(processes)), from C(ps), as GLPI Agent does.
-      - Off by default, because the list changes on every run and command lines may hold secrets.
+      - Off by default, whatever the GLPI version, because command lines may hold secrets (passwords and tokens given as
+        arguments) and the list changes on every run. GLPI 11 stores the processes it receives, command lines included,
+        so turning this on puts them in GLPI's database; GLPI Agent sends them unless its C(no-category) names C(process).
     type: bool
     default: false
   collect_envs:

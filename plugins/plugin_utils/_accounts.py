@@ -81,14 +81,18 @@ def logged_users(who_text):
     return [{"login": login} for login in seen]
 
 
-def last_logged_user(last_text):
+def last_logged_user(last_text, connection_user=None):
     """``(login, "Tue May 20 10:02")`` of the newest ``last -w`` session, or ``(None, None)``.
 
-    ``reboot``/``shutdown`` pseudo-sessions and the trailing ``wtmp begins ...`` line are not users.
+    ``reboot``/``shutdown``/``runlevel`` pseudo-sessions and the trailing ``wtmp begins ...`` line are not users.
+    Neither is ``connection_user``, the account Ansible logs in with: its sessions are the automation's own, so
+    the newest login of anyone else is the one reported, and none when only that account logged in.
     """
     for line in (last_text or "").splitlines():
         fields = line.split()
-        if not fields or fields[0] in ("reboot", "shutdown", "wtmp", "btmp", "wtmpdb"):
+        if not fields or fields[0] in ("reboot", "shutdown", "runlevel", "wtmp", "btmp", "wtmpdb"):
+            continue
+        if connection_user and fields[0] == connection_user:
             continue
         login, rest = fields[0], fields[1:]
         while len(rest) > 3 and not _WEEKDAY.match(rest[0]):

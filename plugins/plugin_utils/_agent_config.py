@@ -31,6 +31,15 @@ AGENT_CONFIG_KEYS = frozenset((
 # Keys the agent splits on commas; a list is written comma-separated, and an element may not contain one.
 LIST_KEYS = frozenset(("logger", "local", "server", "httpd-trust", "no-task", "no-category", "tasks", "ssl-fingerprint", "remote"))
 
+# The inventory categories ``no-category`` can name: those of GLPI Agent 1.11's inventory modules (``--list-categories``).
+# The agent skips an unknown one silently, so a typo there would leave the category inventoried.
+INVENTORY_CATEGORIES = frozenset((
+    "accesslog", "antivirus", "battery", "bios", "controller", "cpu", "database", "drive", "environment", "firewall", "hardware",
+    "input", "licenseinfo", "local_group", "local_user", "lvm", "memory", "modem", "monitor", "network", "os", "port", "printer",
+    "process", "provider", "psu", "registry", "remote_mgmt", "rudder", "slot", "software", "sound", "storage", "usb", "user",
+    "video", "virtualmachine",
+))
+
 # Keys whose values are credentials: the role hides them from its output.
 SECRET_KEYS = frozenset(("password", "oauth-client-secret"))
 
@@ -92,7 +101,18 @@ def agent_settings(server=None, local=None, tag=None, config=None):
                 raise AgentConfigError("configuration key %r is set both by its own variable and in the configuration dictionary" % key)
             merged[key] = value
     merged.update(config)
-    return {key: _value_text(key, value) for key, value in sorted(merged.items()) if value is not None}
+    settings = {key: _value_text(key, value) for key, value in sorted(merged.items()) if value is not None}
+    _check_categories(settings.get("no-category"))
+    return settings
+
+
+def _check_categories(text):
+    """Refuse a ``no-category`` entry that names no inventory category of the agent."""
+    unknown = [name for name in (text or "").split(",") if name.strip() and name.strip() not in INVENTORY_CATEGORIES]
+    if unknown:
+        raise AgentConfigError("configuration key 'no-category': unknown inventory categor%s %s; known categories: %s"
+                               % ("y" if len(unknown) == 1 else "ies", ", ".join(repr(name) for name in unknown),
+                                  ", ".join(sorted(INVENTORY_CATEGORIES))))
 
 
 def _quoted(text):

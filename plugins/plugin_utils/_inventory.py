@@ -130,7 +130,7 @@ def dmidecode_tables(sources):
     return _dmidecode_tables_of(text) if isinstance(text, str) and text else None
 
 
-def build_hardware(sources):
+def build_hardware(sources, connection_user=None):
     meminfo = parsers.parse_meminfo(_text(sources, "meminfo"))
     dmi = (sources.get("dmi") or {}).get("attributes", {})
     routes = parsers.default_routes(_text(sources, "ipv4_routes"), _text(sources, "ip_route_default"))
@@ -149,7 +149,7 @@ def build_hardware(sources):
         hardware["chassis_type"] = from_dmi.get("chassis_type")
         if not hardware["uuid"] and from_dmi.get("uuid"):
             hardware["uuid"] = from_dmi["uuid"].upper()
-    login, when = _accounts.last_logged_user(_text(sources, "last"))
+    login, when = _accounts.last_logged_user(_text(sources, "last"), connection_user)
     hardware.update(lastloggeduser=login, datelastloggeduser=when)
     return _clean(hardware)
 
@@ -600,11 +600,12 @@ def section_builders(os_family):
     return SECTION_BUILDERS
 
 
-def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None, provider=None):
+def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None, provider=None, connection_user=None):
     """The GLPI inventory document for one host, and the warnings met on the way.
 
     ``now`` (epoch) dates the ``accesslog``; ``provider`` (e.g. ``{"ansible-core": "2.19.14"}``) goes into
-    ``versionprovider.comments``.
+    ``versionprovider.comments``; ``connection_user``, the account Ansible logs in with, is never the
+    ``lastloggeduser`` (its sessions are the automation's, not a person's).
     """
     sources = collected.get("sources") or {}
     warnings = source_warnings(collected)
@@ -614,6 +615,8 @@ def build_inventory(collected, deviceid, itemtype="Computer", tag=None, now=None
         content["accesslog"] = accesslog
     os_family = collected.get("os_family") or "linux"
     builders = section_builders(os_family)
+    if os_family == "linux" and connection_user:
+        builders = dict(builders, hardware=lambda sources: build_hardware(sources, connection_user))
     for name in SECTION_ORDER:
         if name not in builders:
             continue

@@ -236,12 +236,20 @@ def parse_epoch(text):
 
 
 def install_epoch(epochs):
-    """The installation date as GLPI Agent looks for it: rpm's basesystem, dpkg's base-files, the root filesystem."""
+    """The installation date as GLPI Agent looks for it: rpm's basesystem, dpkg's base-files, the root filesystem.
+
+    Where none of them is known (a filesystem without birth times, where the agent reports 1970-01-01), the oldest
+    modification time of the installation's markers (installer logs, ``/etc/machine-id``), else ``None``.
+    """
+    epochs = epochs if isinstance(epochs, dict) else {}
     for name in ("rpm_basesystem", "base_files_list", "root"):
-        value = parse_epoch((epochs or {}).get(name))
+        value = parse_epoch(epochs.get(name))
         if value:
             return value
-    return None
+    markers = epochs.get("markers")
+    dates = [parse_epoch(text) for text in markers.values() if isinstance(text, str)] if isinstance(markers, dict) else []
+    dates = [date for date in dates if date]
+    return min(dates) if dates else None
 
 
 def ssh_host_key(public_key_files):

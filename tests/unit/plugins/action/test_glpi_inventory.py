@@ -66,6 +66,12 @@ def test_return_inventory_without_a_file(collected_debian_vm):
     assert result["inventory"]["tag"] == "paris" and "path" not in result
 
 
+@pytest.mark.parametrize("remote_user,expected", [("glpiops-it", None), ("alice", "glpiops-it")])
+def test_the_login_user_of_ansible_is_not_the_last_logged_user(collected_debian_vm, remote_user, expected):
+    result = make_plugin({"return_inventory": True}, collected_debian_vm, remote_user=remote_user).run(task_vars={})
+    assert result["inventory"]["content"]["hardware"].get("lastloggeduser") == expected
+
+
 def test_nowhere_to_send_is_refused_before_collecting(collected_debian_vm):
     plugin = make_plugin({}, collected_debian_vm)
     result = plugin.run(task_vars={})

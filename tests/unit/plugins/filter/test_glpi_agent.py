@@ -27,6 +27,17 @@ def test_unknown_key_is_a_filter_error():
         FILTERS["glpi_agent_settings"]({"remote_workers": 1})
 
 
+@pytest.mark.parametrize("categories", [["process", "softwares"], "process,softwares"])
+def test_unknown_inventory_category_is_a_filter_error_naming_it(categories):
+    with pytest.raises(AnsibleFilterError, match=r"no-category.*'softwares'; known categories: accesslog, antivirus"):
+        FILTERS["glpi_agent_settings"]({"no-category": categories})
+
+
+def test_known_inventory_categories_pass():
+    settings = FILTERS["glpi_agent_settings"]({"no-category": ["process", "environment", "local_user", "remote_mgmt"]})
+    assert settings == {"no-category": "process,environment,local_user,remote_mgmt"}
+
+
 def test_mask():
     assert FILTERS["glpi_agent_settings"]({"password": "s"}, mask=True) == {"password": "********"}
 

@@ -1,9 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) glpiops.glpi contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The macOS and FreeBSD collectors: which commands they run, and each source failing alone."""
+"""The macOS and FreeBSD collectors: which commands they run, and each source failing alone; Linux install dates."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -64,3 +66,19 @@ def test_a_broken_source_is_an_error_not_a_crash(monkeypatch, module):
     monkeypatch.setattr(module, "run_command", run_command)
     sources, errors, _incomplete = module.collect(timeout=1)
     assert "uname" in sources and errors.get("ifconfig") == "unexpected RuntimeError: boom"
+
+
+def test_linux_install_epochs_add_the_installation_markers_modification_times(monkeypatch, tmp_path):
+    from ansible_collections.glpiops.glpi.plugins.module_utils import _collector_linux as linux
+
+    installer, machine_id = tmp_path / "installer", tmp_path / "machine-id"
+    installer.mkdir()
+    machine_id.write_text("0123\n")
+    os.utime(str(installer), (1690000000, 1690000000))
+    os.utime(str(machine_id), (1680000000, 1680000000))
+    monkeypatch.setattr(linux, "_INSTALL_MARKERS", (str(installer), str(tmp_path / "absent"), str(machine_id)))
+    monkeypatch.setattr(linux, "find_command", lambda name: None)
+    monkeypatch.setattr(linux, "run_command", lambda argv, timeout: "0\n")
+    epochs = linux._install_epochs(5)
+    assert epochs["markers"] == {str(installer): "1690000000", str(machine_id): "1680000000"}
+    assert epochs["root"] == "0\n"

@@ -59,6 +59,17 @@ def test_last_logged_user_skips_reboots_and_the_wtmp_line():
     assert a.last_logged_user("\nwtmp begins Tue May 20 00:00:00 2025\n") == (None, None)
 
 
+def test_last_logged_user_is_not_the_account_ansible_logs_in_with():
+    last = ("deploy   pts/1        10.0.0.9         Mon Nov 23 09:15   still logged in\n"
+            "runlevel (to lvl 5)   6.1.0-18-amd64   Mon Nov 23 08:00 - 09:20  (01:20)\n"
+            "alice    tty1                          Mon Nov 23 07:11 - 07:40  (00:29)\n"
+            "deploy   pts/0        10.0.0.9         Mon Nov 23 07:03 - 07:04  (00:00)\n")
+    assert a.last_logged_user(last, connection_user="deploy") == ("alice", "Mon Nov 23 07:11")
+    assert a.last_logged_user(last) == ("deploy", "Mon Nov 23 09:15")
+    # Only the automation account logged in: no interactive user to report (docs/inventory.md).
+    assert a.last_logged_user("deploy pts/0 10.0.0.9 Mon Nov 23 07:03 - 07:04 (00:00)\n", "deploy") == (None, None)
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text())
 def test_parsers_never_raise(text):

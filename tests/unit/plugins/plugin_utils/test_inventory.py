@@ -56,6 +56,17 @@ def test_debian_vm_sections(collected_debian_vm):
     assert "uuid" not in content["hardware"]
 
 
+def test_the_connection_user_is_never_the_last_logged_user(collected_debian_vm, assert_valid_inventory):
+    # The recorded VM's wtmp holds only the sessions of glpiops-it, the account Ansible logged in with.
+    hardware = inv.build_inventory(collected_debian_vm, "vm-x", connection_user="glpiops-it")[0]["content"]["hardware"]
+    assert "lastloggeduser" not in hardware and "datelastloggeduser" not in hardware
+    collected_debian_vm["sources"]["last"] = "alice tty1 Mon Nov 23 06:50 - 07:00 (00:10)\n" + collected_debian_vm["sources"]["last"]
+    document = inv.build_inventory(collected_debian_vm, "vm-x", connection_user="glpiops-it")[0]
+    assert_valid_inventory(document)
+    assert document["content"]["hardware"]["lastloggeduser"] == "alice"
+    assert document["content"]["hardware"]["datelastloggeduser"] == "Mon Nov 23 06:50"
+
+
 def test_networks_one_entry_per_address_with_gateway_on_ipv4(collected_debian_vm):
     networks = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]["networks"]
     eth0 = [n for n in networks if n["description"] == "eth0"]
@@ -66,6 +77,30 @@ def test_networks_one_entry_per_address_with_gateway_on_ipv4(collected_debian_vm
     ifb0 = [n for n in networks if n["description"] == "ifb0"]
     assert len(ifb0) == 1 and ifb0[0]["status"] == "down" and ifb0[0]["virtualdev"] is True
     assert networks[0]["description"] == "lo" and networks[0]["type"] == "loopback"
+
+
+@pytest.mark.parametrize("speed,expected", [("1000", "1000"), ("-1", "0"), (None, "0")])
+def test_network_speed_is_the_sysfs_speed_of_an_up_interface_in_mbps(collected_debian_vm, speed, expected):
+    # virtio reports -1 (unknown): 0, as GLPI Agent over ssh (run locally, its ethtool fallback turns -1 into 4294967295).
+    attributes = collected_debian_vm["sources"]["net_interfaces"]["eth0"]["attributes"]
+    attributes.pop("speed")
+    if speed is not None:
+        attributes["speed"] = speed
+    networks = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]["networks"]
+    assert {(n["status"], n["speed"]) for n in networks if n["description"] == "eth0"} == {("up", expected)}
+
+
+def test_network_status_is_the_up_flag_and_a_down_interface_has_no_speed(collected_debian_vm):
+    sources = collected_debian_vm["sources"]
+    sources["net_interfaces"]["eth0"]["attributes"].update(speed="1000", operstate="down", carrier="0")
+    sources["ip_addr"] = sources["ip_addr"].replace("eth0: <BROADCAST,MULTICAST,UP,LOWER_UP>", "eth0: <BROADCAST,MULTICAST>")
+    networks = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]["networks"]
+    assert {(n["status"], n["speed"]) for n in networks if n["description"] == "eth0"} == {("down", "0")}
+    # Without ``ip``, sysfs's operstate says it.
+    del sources["ip_addr"]
+    sources["net_interfaces"]["eth0"]["attributes"]["operstate"] = "up"
+    networks = inv.build_inventory(collected_debian_vm, "vm-x")[0]["content"]["networks"]
+    assert {(n["status"], n["speed"]) for n in networks if n["description"] == "eth0"} == {("up", "1000")}
 
 
 def test_bios_from_dmi_with_glpi_date_format(collected_debian_vm, assert_valid_inventory):

@@ -118,6 +118,15 @@ def test_hostid_and_epochs():
     assert p.install_epoch({"base_files_list": "-\n"}) is None
 
 
+def test_install_epoch_without_birth_times_is_the_oldest_installation_marker():
+    markers = {"/var/log/installer": "1690000000", "/etc/machine-id": "1680000000", "/root/anaconda-ks.cfg": "0"}
+    assert p.install_epoch({"base_files_list": "0\n", "root": "0\n", "markers": markers}) == 1680000000
+    # A birth time, when known, is what the agent reports: it wins.
+    assert p.install_epoch({"root": "1700000000\n", "markers": markers}) == 1700000000
+    assert p.install_epoch({"root": "0\n", "markers": {"/etc/machine-id": "0"}}) is None
+    assert p.install_epoch({"markers": "garbage"}) is None
+
+
 def test_ssh_host_key_is_the_first_ssh_key_in_sorted_order():
     keys = {"ssh_host_rsa_key.pub": "ssh-rsa AAAAB3Nza root@vm\n", "ssh_host_ecdsa_key.pub": "ecdsa-sha2-nistp256 AAAAE2 root@vm\n",
             "ssh_host_ed25519_key.pub": "ssh-ed25519 AAAAC3Nz root@vm\n"}
