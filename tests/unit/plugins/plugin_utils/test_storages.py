@@ -205,7 +205,6 @@ def test_smartctl_values(text, expected):
 # --- fuzzing: no exception escapes, the result keeps its shape ----------------------------------------------------
 
 
-
 def _corpus_texts(folder, suffix=".txt"):
     """The corpus samples the fuzzers start from (tests/fixtures/reference); a missing folder fails the collection."""
     found = sorted(path.read_bytes() for path in reference_path("glpi-agent-corpus", folder).glob("*" + suffix))
