@@ -92,7 +92,7 @@ check-root:
 	  exit 1; fi
 	@tests/bin/ensure-system-packages.sh
 
-PYTEST_UNIT = -p no:cacheprovider --import-mode=importlib -q tests/unit
+PYTEST_UNIT = -p no:cacheprovider --import-mode=importlib -q -rs tests/unit
 
 test-units: venv $(SRC_TREE)/ansible_collections/glpiops/glpi
 	@echo "== unit tests (ansible-core $$($(VENV)/bin/python -c 'import ansible; print(ansible.__version__)')) =="
@@ -142,7 +142,7 @@ test-sanity: venv
 
 test-integration: check-root collection
 	@echo "== integration: real sshd on 127.0.0.1, ansible-playbook over ssh and paramiko_ssh =="
-	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python -m pytest -p no:cacheprovider -v tests/integration
+	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python -m pytest -p no:cacheprovider -v -rs tests/integration
 
 # Not part of `make test`: glpi_inventory against ansible.builtin.setup over N real sshd targets on this machine.
 BENCH_HOSTS ?= 20

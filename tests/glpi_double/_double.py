@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A stand-in for GLPI's native inventory endpoint, for tests (never shipped in plugins/).
 
-It answers like GLPI 10.0.12 (recorded, /work/shared/reference/glpi/inventory-endpoint-transcript.txt)
+It answers like GLPI 10.0.12 (recorded, tests/fixtures/reference/glpi/inventory-endpoint-transcript.txt)
 or GLPI 11 (read in the source): same status codes, bodies, content types and compression rules,
 the ``contact`` action, the legacy XML protocol, HTTP Basic and OAuth2 client-credentials auth,
 plus fault modes a client must survive (slow answers, 500s, dropped connections, 429, redirects,
@@ -74,11 +74,11 @@ _bomb_lock = threading.Lock()
 
 
 def default_schema_dir():
-    """Where the official schemas sit: $GLPI_DOUBLE_SCHEMA_DIR, else ../shared/reference/glpi beside the project."""
+    """Where the official schemas sit: $GLPI_DOUBLE_SCHEMA_DIR, else tests/fixtures/reference/glpi (in the repository)."""
     env = os.environ.get("GLPI_DOUBLE_SCHEMA_DIR")
     if env:
         return pathlib.Path(env)
-    return pathlib.Path(__file__).resolve().parents[3] / "shared" / "reference" / "glpi"
+    return pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "glpi"
 
 
 def _php_json(value):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """glpiops.glpi.glpi_network_register and glpi_network_info against a stand-in GLPI tree under real PHP.
 
-First the stand-in is held to what ``../shared/reference/FACTS.md`` §1 recorded of GLPI 10.0.12
+First the stand-in is held to what ``tests/fixtures/reference/FACTS.md`` §1 recorded of GLPI 10.0.12
 (the console's prompt, its messages and exit codes, the encrypted storage); then the modules run in
 real ``ansible-playbook -vvv`` runs (connection local).  What GLPI stored is decrypted here with PyNaCl,
 and the key must never show in a command line the stand-in logged, in results, warnings, diffs or output.

@@ -6,7 +6,7 @@
 Everything expected here is read independently of the collection (``dpkg-query -W``, ``ip -j addr``,
 ``lscpu -J``, ``/proc/meminfo``, ``uname``), never through the collector's functions.  Which sections must be
 present is decided the same way: every section GLPI Agent sent for a machine like this one
-(``../shared/reference/glpi-agent/local-inventory.json``) whose source exists here.
+(``tests/fixtures/reference/glpi-agent/local-inventory.json``) whose source exists here.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 from _sshd import SSHServer, ensure_openssh, ensure_packages, ensure_user, process_running  # noqa: E402  pylint: disable=import-error
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-REFERENCE = ROOT.parent / "shared" / "reference"
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"  # in the repository, as tests/_reference.py names it
 USER = "glpiops-it"
 RESULT = {}  # the glpi_inventory task's result of the live run
 
@@ -34,9 +34,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "t
 def _reference(*parts):
     path = REFERENCE.joinpath(*parts)
     if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("under CI the reference material %s must be present" % path)
-        pytest.skip("reference material %s is absent (it sits beside the project in the glpiops workspace)" % path)
+        pytest.fail("fixture %s is missing" % path, pytrace=False)
     return path
 
 

@@ -22,8 +22,9 @@ import stat
 HERE = pathlib.Path(__file__).resolve().parent
 SCRIPT = HERE / "glpi-remote"
 AGENT_SCRIPT = HERE / "glpi-agent"
-TRANSCRIPT = HERE.parents[2] / "shared" / "reference" / "glpi-agent" / "glpi-remote-transcript.txt"
-RUNS_TRANSCRIPT = HERE.parents[2] / "shared" / "reference" / "glpi-agent" / "remoteinventory-transcript.txt"
+# The recorded transcripts, in the repository (tests/fixtures/reference, the place tests/_reference.py names).
+TRANSCRIPT = HERE.parent / "fixtures" / "reference" / "glpi-agent" / "glpi-remote-transcript.txt"
+RUNS_TRANSCRIPT = HERE.parent / "fixtures" / "reference" / "glpi-agent" / "remoteinventory-transcript.txt"
 
 # The lab of the transcript (its header): sshd on 127.0.0.1:2222 with user ``inventory``, whose client
 # keys and known_hosts live in HOME=/srv/lab/sshd/clienthome; nothing listens for WinRM.

@@ -6,28 +6,16 @@
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import random
 import re
 
 import pytest
 
+from tests._reference import CORPUS, reference_path
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
-# ../shared/reference beside the project: present in this workspace and in CI, absent in a user's clone.
-REFERENCE = ROOT.parent / "shared" / "reference"
-
-
-def reference_path(*parts):
-    """A file of ../shared/reference, or skip (fail under CI=true) when the material is absent."""
-    path = REFERENCE.joinpath(*parts)
-    if not path.exists():
-        reason = "reference material %s is absent (it sits beside the project in the glpiops workspace)" % path
-        if os.environ.get("CI") == "true":
-            pytest.fail("under CI the reference material must be present: " + reason)
-        pytest.skip(reason)
-    return path
 
 
 @pytest.fixture(autouse=True)
@@ -69,17 +57,16 @@ def assert_valid_inventory(glpi_validators):
 
 @pytest.fixture(name="reference")
 def reference_fixture():
-    """``reference("glpi", "x.json")`` -> path under ../shared/reference (skips or fails when absent)."""
+    """``reference("glpi", "x.json")`` -> path under tests/fixtures/reference (the test fails when it is missing)."""
     return reference_path
 
 
-# --- GLPI Agent's test corpus (../shared/reference/glpi-agent-corpus) ----------------------------------------
+# --- GLPI Agent's test corpus (tests/fixtures/reference/glpi-agent-corpus) ----------------------------------------
 #
 # A corpus test is marked ``@pytest.mark.corpus("<folder>")`` and takes ``corpus_case``: it is run once for every
 # (sample, view) pair index.json lists for that folder, so a view without a handler fails instead of being skipped.
 # Deliberate differences from the agent live in one table, docs/corpus-differences.md (folder, view, field, reason).
 
-CORPUS = REFERENCE / "glpi-agent-corpus"
 DIFFERENCES = ROOT / "docs" / "corpus-differences.md"
 
 
@@ -134,8 +121,8 @@ def corpus_index():
 
 def _corpus_cases(folder):
     index = corpus_index()
-    if index is None:
-        return [pytest.param(None, id="corpus-absent")]
+    if index is None:  # collected as one case that fails with the path
+        return [pytest.param(None, id="corpus-missing")]
     samples = index["folders"][folder]["samples"]
     cases = []
     for name in sorted(samples):
@@ -158,7 +145,7 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture
 def corpus_case(request):
     if request.param is None:
-        reference_path("glpi-agent-corpus", "index.json")  # skips, or fails under CI
+        reference_path("glpi-agent-corpus", "index.json")  # fails with the path
     return request.param
 
 

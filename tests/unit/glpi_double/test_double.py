@@ -9,7 +9,6 @@ import base64
 import gzip
 import http.client
 import json
-import os
 import pathlib
 import re
 import shlex
@@ -26,12 +25,12 @@ import zlib
 
 import pytest
 
+from tests._reference import REFERENCE, reference_path
 from tests.glpi_double import GLPIDouble, make_test_ca
 from tests.glpi_double._double import zlib_bomb
 from tests.glpi_double.server import default_schema_dir
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
-REFERENCE = ROOT.parent / "shared" / "reference"
 AGENT_ID = "a31ff7b5-4d8d-4e39-891e-0cca91d9df13"
 # the transcript's sample files, as they are stored beside it
 SAMPLES = {
@@ -44,19 +43,14 @@ GLPI_10_XML_INVENTORY_ANSWER = b'<?xml version="1.0" encoding="UTF-8"?><REPLY><e
 CURL_HEADERS = [("User-Agent", "curl/7.88.1"), ("Accept", "*/*")]
 
 
-def _reference(*parts):
-    path = REFERENCE.joinpath(*parts)
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("under CI the reference material must be present: %s" % path)
-        pytest.skip("reference material %s is absent" % path)
-    return path
+_reference = reference_path  # tests/fixtures/reference; a missing file fails the test with its path
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _schemas_present():
-    if not (default_schema_dir() / "inventory.schema-glpi10.json").exists():
-        _reference("glpi", "inventory.schema-glpi10.json")
+    path = default_schema_dir() / "inventory.schema-glpi10.json"  # $GLPI_DOUBLE_SCHEMA_DIR or tests/fixtures/reference/glpi
+    if not path.exists():
+        pytest.fail("fixture %s is missing" % path, pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +154,7 @@ def curl_request(argv):
 
 
 def _transcript():
-    path = REFERENCE / "glpi" / "inventory-endpoint-transcript.txt"
+    path = REFERENCE / "glpi" / "inventory-endpoint-transcript.txt"  # a missing one fails test_transcript_holds_exchanges
     return parse_transcript(path.read_text()) if path.exists() else []
 
 
@@ -191,7 +185,9 @@ def test_replays_the_recorded_transcript(glpi10, index):
 
 
 def test_recorded_imports_are_the_accepted_documents(glpi10):
-    for argv, status_line, _unused_headers, _unused_body in _transcript() or [pytest.skip("no transcript")]:
+    exchanges = _transcript() or pytest.fail("fixture %s is missing" % (REFERENCE / "glpi" / "inventory-endpoint-transcript.txt"),
+                                             pytrace=False)
+    for argv, status_line, _unused_headers, _unused_body in exchanges:
         method, url, headers, body = curl_request(argv)
         assert request(glpi10, method, _path(url), body, CURL_HEADERS + headers)[0] == int(status_line.split()[1])
     accepted = glpi10.accepted_documents()
@@ -307,9 +303,8 @@ def test_legacy_xml(glpi10):
 
 
 def test_xml_inventory_answer_is_byte_equal_to_glpi_10_0_12(glpi10):
-    facts = REFERENCE / "FACTS.md"
-    if facts.exists():  # the constant above is the recorded answer, as FACTS.md quotes it
-        assert GLPI_10_XML_INVENTORY_ANSWER.decode() in facts.read_text(encoding="utf-8")
+    facts = _reference("FACTS.md")  # the constant above is the recorded answer, as FACTS.md quotes it
+    assert GLPI_10_XML_INVENTORY_ANSWER.decode() in facts.read_text(encoding="utf-8")
     inventory = b"<REQUEST><DEVICEID>dev-xml</DEVICEID><QUERY>INVENTORY</QUERY><CONTENT><HARDWARE/></CONTENT></REQUEST>"
     status, _unused_reason, headers, body = request(glpi10, body=inventory,
                                                     headers=[("Content-Type", "application/xml"), ("GLPI-Agent-ID", AGENT_ID)])

@@ -18,7 +18,6 @@ with runs of spaces collapsed, since the transcript's author replaced the passwo
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import re
 import subprocess
@@ -29,10 +28,8 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "stand_ins"))
 import glpi_remote_standin as standin  # noqa: E402  pylint: disable=import-error,wrong-import-position
 
-if not standin.RUNS_TRANSCRIPT.exists():  # pragma: no cover - the reference sits beside the project in the glpiops workspace
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("under CI the transcript %s must be present" % standin.RUNS_TRANSCRIPT)
-    pytest.skip("transcript %s is absent" % standin.RUNS_TRANSCRIPT, allow_module_level=True)
+if not standin.RUNS_TRANSCRIPT.exists():  # pragma: no cover - tests/fixtures/reference is part of the repository
+    pytest.fail("fixture %s is missing" % standin.RUNS_TRANSCRIPT, pytrace=False)
 
 CALLS = standin.run_calls()
 # 10:17:00 (the failed remote's retry, one hour later: 11:17:00) + 3425 s = the other remote's next run, 11:14:05.

@@ -17,7 +17,6 @@ each call's clock is taken from the time-based deviceid the real tool printed.
 
 from __future__ import annotations
 
-import os
 import pathlib
 import re
 import subprocess
@@ -28,10 +27,8 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "stand_ins"))
 import glpi_remote_standin as standin  # noqa: E402  pylint: disable=import-error,wrong-import-position
 
-if not standin.TRANSCRIPT.exists():  # pragma: no cover - the reference sits beside the project in the glpiops workspace
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("under CI the transcript %s must be present" % standin.TRANSCRIPT)
-    pytest.skip("transcript %s is absent" % standin.TRANSCRIPT, allow_module_level=True)
+if not standin.TRANSCRIPT.exists():  # pragma: no cover - tests/fixtures/reference is part of the repository
+    pytest.fail("fixture %s is missing" % standin.TRANSCRIPT, pytrace=False)
 
 CALLS = standin.transcript_calls()
 

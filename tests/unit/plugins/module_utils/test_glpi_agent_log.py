@@ -9,7 +9,6 @@ import pathlib
 import random
 import sys
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,8 +17,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote a
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3] / "stand_ins"))
 import glpi_remote_standin as standin  # noqa: E402  pylint: disable=import-error,wrong-import-position
 
-CALLS = standin.run_calls() if standin.RUNS_TRANSCRIPT.exists() else []
-needs_transcript = pytest.mark.skipif(not CALLS, reason="the remoteinventory transcript is absent")
+CALLS = standin.run_calls()  # tests/fixtures/reference/glpi-agent/remoteinventory-transcript.txt (a missing one fails)
 
 # The transcript's second agent run (two registered remotes, one unreachable), as recorded.
 TWO_WORKERS = """[info] target local0: local OUT
@@ -39,7 +37,6 @@ STORED = [dict(deviceid="localhost-2026-11-22-10-17-00", url="ssh://nobody:x@127
           dict(deviceid="vm-2026-11-22-09-43-37", url="ssh://inventory:S3cret@127.0.0.1:2222", target="local0")]
 
 
-@needs_transcript
 def test_the_recorded_runs_are_the_ones_tested_here():
     agent_runs = [c["stderr"] for c in CALLS if c["command"].split()[0] in ("glpi-agent", "time")]
     assert agent_runs[1:] == [TWO_WORKERS, SINGLE]

@@ -22,8 +22,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3] / "stand_ins"))
 import glpi_remote_standin as standin  # noqa: E402  pylint: disable=import-error,wrong-import-position
 
-CALLS = standin.transcript_calls() if standin.TRANSCRIPT.exists() else []
-needs_transcript = pytest.mark.skipif(not CALLS, reason="the glpi-remote transcript sits beside the project in the glpiops workspace")
+CALLS = standin.transcript_calls()  # tests/fixtures/reference/glpi-agent/glpi-remote-transcript.txt (a missing one fails)
 
 
 def recorded(command_end):
@@ -141,7 +140,6 @@ def test_effective_port_and_same_remote():
 # --- output parsers -------------------------------------------------------------------
 
 
-@needs_transcript
 def test_parse_remotes_reads_every_recorded_list():
     for call in recorded(" list") + recorded("list --show-passwords") + recorded("list -X --no-header"):
         rows = [line for line in call["stdout"].splitlines() if not line.startswith("index")]
@@ -162,7 +160,6 @@ def test_parse_remotes_keeps_urls_that_overflow_their_column_and_dates():
         dict(index=12, deviceid="win-2", url="winrm://a@w:5986/?mode=ssl", target="local0", next_run="on next agent run")]
 
 
-@needs_transcript
 def test_parse_targets_reads_the_recorded_list():
     for call in recorded("list targets"):
         assert g.parse_targets(call["stdout"]) == [
@@ -172,7 +169,6 @@ def test_parse_targets_reads_the_recorded_list():
                                           next_run="Mon Nov 23 01:00:00 2026")]
 
 
-@needs_transcript
 def test_parse_changes_and_failures_on_every_recorded_call():
     for call in CALLS:
         changes = g.parse_changes(call["stdout"])
@@ -220,7 +216,6 @@ def test_parsers_survive_random_text(text):
     assert isinstance(g.parse_url(text)["modes"], list) and isinstance(g.describe_remote(dict(url=text)), dict)
 
 
-@needs_transcript
 @settings(max_examples=150, deadline=None)
 @given(seed=st.integers(0, 2 ** 32 - 1), cut=st.floats(0, 1), flips=st.integers(0, 8))
 def test_parsers_survive_mutated_recordings(seed, cut, flips):

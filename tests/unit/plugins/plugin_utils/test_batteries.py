@@ -6,14 +6,13 @@
 from __future__ import annotations
 
 import json
-import pathlib
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _batteries
+from tests._reference import CORPUS, reference_path
 
-CORPUS = pathlib.Path(__file__).resolve().parents[4].parent / "shared" / "reference" / "glpi-agent-corpus"
 
 # uevent files as Linux 6.1's ACPI battery driver writes them: an energy-reporting battery (µWh) ...
 ENERGY_BATTERY = """POWER_SUPPLY_NAME=BAT0
@@ -104,16 +103,17 @@ def test_different_batteries_are_listed_by_serial_and_manufacturer():
 
 def _corpus_merge_cases():
     folder = CORPUS / "win32" / "batteries"
-    paths = sorted(folder.glob("*.inventory.json")) if folder.is_dir() else []
+    paths = sorted(folder.glob("*.inventory.json"))
     return [pytest.param(json.loads(path.read_text()), id=path.name.split(".")[0]) for path in paths] or \
-        [pytest.param(None, id="corpus-absent")]
+        [pytest.param(None, id="corpus-missing")]
 
 
 @pytest.mark.parametrize("views", _corpus_merge_cases())
 def test_merge_is_the_agents_on_its_own_recorded_cases(views):
     """The agent's merge of dmidecode's batteries with another source (Windows' powercfg here: the same code)."""
     if views is None:
-        pytest.skip("GLPI Agent corpus absent")
+        pytest.fail("fixture %s is missing its *.inventory.json samples" % reference_path("glpi-agent-corpus", "win32", "batteries"),
+                    pytrace=False)
     merged = _batteries.merge_batteries(views["dmidecode_batteries"], views["powercfg"])
     by_name = sorted(merged, key=lambda entry: entry["name"])
     assert by_name == sorted(views["batteries"], key=lambda entry: entry["name"])

@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-import pathlib
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _bsd as bsd
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _packages as pk
+from tests._reference import reference_path
 
 
 def bsd_storages(case):
@@ -95,9 +95,7 @@ def test_freebsd_sysctl_memory_swap_cpus_drives():
 
 
 def _corpus_texts():
-    root = pathlib.Path(__file__).resolve().parents[5] / "shared" / "reference" / "glpi-agent-corpus" / "bsd" / "storages"
-    if not root.exists():
-        pytest.skip("the corpus is absent")
+    root = reference_path("glpi-agent-corpus", "bsd", "storages")
     return [path.read_text(encoding="utf-8", errors="replace") for path in sorted(root.glob("*.txt"))]
 
 

@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-import pathlib
 import re
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _cpus as cpus
+from tests._reference import reference_path
 
 # uname -m of a machine each of the agent's Linux CPU modules runs on.
 MACHINE_OF_MODULE = {"i386": "x86_64", "ARM": "armv7l", "Alpha": "alpha", "MIPS": "mips", "PowerPC": "ppc64", "SPARC": "sparc64"}
@@ -128,8 +128,7 @@ def test_arm_board_and_bios():
 
 # --- fuzzing: no exception escapes, the result keeps its shape ----------------------------------------------------
 
-CORPUS = pathlib.Path(__file__).resolve().parents[4].parent / "shared" / "reference" / "glpi-agent-corpus"
-SAMPLES = sorted(path.read_bytes() for path in (CORPUS / "cpuinfo").glob("*.txt") if "dmidecode" not in path.name) or [b""]
+SAMPLES = sorted(path.read_bytes() for path in reference_path("glpi-agent-corpus", "cpuinfo").glob("*.txt") if "dmidecode" not in path.name)
 MACHINES = st.sampled_from([None, "x86_64", "i686", "armv7l", "aarch64", "alpha", "mips64", "ppc64le", "sparc64", "m68k", "s390x", ""])
 DMI = st.one_of(st.none(), st.lists(st.one_of(st.none(), st.dictionaries(
     st.sampled_from(["id", "serial", "external_clock", "familyname", "corecount", "core", "thread", "stepping", "model"]),

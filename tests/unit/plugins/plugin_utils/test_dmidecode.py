@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import pathlib
 import random
 import time
 
@@ -14,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _dmidecode as d
+from tests._reference import CORPUS
 
 SECTIONS = {
     "bios": d.bios_from_dmidecode,
@@ -26,9 +26,9 @@ SECTIONS = {
     "powersupplies": d.powersupplies_from_dmidecode,
 }
 
-CORPUS_DMIDECODE = pathlib.Path(__file__).resolve().parents[4].parent / "shared" / "reference" / "glpi-agent-corpus" / "dmidecode"
-# Every dmidecode dump of the corpus, relative to its folder; a placeholder that skips (fails under CI) when absent.
-SAMPLES = sorted(str(path.relative_to(CORPUS_DMIDECODE))[:-len(".txt")] for path in CORPUS_DMIDECODE.glob("**/*.txt")) or ["corpus-absent"]
+CORPUS_DMIDECODE = CORPUS / "dmidecode"
+# Every dmidecode dump of the corpus, relative to its folder; a placeholder that fails (reference() gives the path) when missing.
+SAMPLES = sorted(str(path.relative_to(CORPUS_DMIDECODE))[:-len(".txt")] for path in CORPUS_DMIDECODE.glob("**/*.txt")) or ["corpus-missing"]
 _YES_NO = {"Yes": True, "No": False}
 
 

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import base64
 import os
-import pathlib
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _edid as e
+from tests._reference import reference_path
 
-CORPUS = pathlib.Path(__file__).resolve().parents[4].parent / "shared" / "reference" / "glpi-agent-corpus"
 # hwdata's PNP id list (the collector reads the target's own at run time)
 PNP_IDS_FILE = "/usr/share/hwdata/pnp.ids"
 
@@ -43,9 +42,7 @@ def pnp_ids_fixture():
 
 @pytest.fixture(scope="module", name="corpus_edids")
 def corpus_edids_fixture():
-    folder = CORPUS / "edid"
-    if not folder.is_dir():
-        _skip_or_fail("the GLPI Agent corpus is absent: %s" % folder)
+    folder = reference_path("glpi-agent-corpus", "edid")
     return [path.read_bytes() for path in sorted(folder.glob("*.txt"))]
 
 

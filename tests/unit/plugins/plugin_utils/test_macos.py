@@ -14,6 +14,7 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _edid
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _macos as m
+from tests._reference import reference_path
 
 # softwares.t fixes the agent's local time offset at +02:00.
 SOFTWARES_OFFSET = 7200
@@ -204,9 +205,7 @@ def test_fuzz_random_text(text):
 
 @functools.lru_cache(maxsize=1)
 def _corpus_texts():
-    root = pathlib.Path(__file__).resolve().parents[5] / "shared" / "reference" / "glpi-agent-corpus" / "macos"
-    if not root.exists():
-        pytest.skip("the corpus is absent")
+    root = reference_path("glpi-agent-corpus", "macos")
     picks = ("system_profiler/10.6-intel.txt", "system_profiler/11.0-apple-M1.txt", "system_profiler/SPUSBDataType3.xml",
              "system_profiler/sample5.SPApplicationsDataType-xml.txt", "ioreg/AppleCLCD2.txt", "ifconfig/macosx-01.txt",
              "ioreg/IOUSBDevice1.txt", "antivirus/defender-101.98.30.json")

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _bsd
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _packages as pk
 from ansible_collections.glpiops.glpi.plugins.module_utils import _package_commands as pc
+from tests._reference import reference_path
 
 SOFTWARE_KEYS = {"name", "version", "arch", "publisher", "comments", "install_date", "filesize", "from",
                  "system_category", "helplink"}
@@ -423,15 +424,12 @@ SEEDS = {
 }
 INLINE_SEEDS = {"equery": "app-admin/eselect-1.4.27-r1\nx11-libs/gtk+-3.24.41\n", "apk": APK_INSTALLED,
                 "slackware": "aaa_base-15.0-x86_64-3\nbash-5.2.015-aarch64-1_slarm64\n"}
-CORPUS = pathlib.Path(__file__).resolve().parents[4].parent / "shared" / "reference" / "glpi-agent-corpus"
 
 
 def _seed(name):
     if name in INLINE_SEEDS:
         return INLINE_SEEDS[name].encode()
-    paths = [CORPUS / relative for relative in SEEDS[name]]
-    if not all(path.exists() for path in paths):
-        pytest.skip("the corpus is absent")
+    paths = [reference_path("glpi-agent-corpus", relative) for relative in SEEDS[name]]
     return b"".join(path.read_bytes() for path in paths)
 
 

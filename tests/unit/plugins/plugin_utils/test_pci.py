@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _pci as p
+from tests._reference import reference_path
 
-CORPUS = pathlib.Path(__file__).resolve().parents[4].parent / "shared" / "reference" / "glpi-agent-corpus"
 # Where Debian's pci.ids package (a dependency of pciutils) and hwdata put the PCI id list.
 PCI_IDS_FILES = ("/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids")
 CORPUS_LSPCI = ("dell-xt2", "linux-2", "linux-asus-portable", "linux-imac", "linux-xps", "nvidia-1")
@@ -40,11 +40,8 @@ def pci_ids_fixture():
 
 @pytest.fixture(scope="module", name="corpus_lspci")
 def corpus_lspci_fixture():
-    """The corpus's lspci outputs (for mutation), or skip when the corpus is absent."""
-    folder = CORPUS / "lspci"
-    if not folder.is_dir():
-        _skip_or_fail("the GLPI Agent corpus is absent: %s" % folder)
-    return [(folder / (name + ".txt")).read_text() for name in CORPUS_LSPCI]
+    """The corpus's lspci outputs (for mutation); the test fails when one is missing."""
+    return [reference_path("glpi-agent-corpus", "lspci", name + ".txt").read_text() for name in CORPUS_LSPCI]
 
 
 def _companion(case, suffix):

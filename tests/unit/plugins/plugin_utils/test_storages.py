@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import base64
 import json
-import pathlib
 import random
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _storages as storages
+from tests._reference import reference_path
 
 # pci.ids' name for the virtio vendor id: on a target the collector reads it from the distribution's pci.ids.
 PCI_VENDORS = {"1af4": "Red Hat, Inc."}
@@ -204,13 +204,12 @@ def test_smartctl_values(text, expected):
 
 # --- fuzzing: no exception escapes, the result keeps its shape ----------------------------------------------------
 
-# The corpus sits beside the project (as in tests/unit/conftest.py); without it the fuzzers start from nothing.
-CORPUS = pathlib.Path(__file__).resolve().parents[4].parent / "shared" / "reference" / "glpi-agent-corpus"
-
 
 def _corpus_texts(folder, suffix=".txt"):
-    found = sorted(path.read_bytes() for path in (CORPUS / folder).glob("*" + suffix))
-    return found or [b""]
+    """The corpus samples the fuzzers start from (tests/fixtures/reference); a missing folder fails the collection."""
+    found = sorted(path.read_bytes() for path in reference_path("glpi-agent-corpus", folder).glob("*" + suffix))
+    assert found, "no %s sample in the corpus folder %s" % (suffix, folder)
+    return found
 
 
 SMARTCTL_SAMPLES = _corpus_texts("smartctl")

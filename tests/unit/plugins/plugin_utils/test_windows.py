@@ -14,16 +14,15 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _dmidecode
 from ansible_collections.glpiops.glpi.plugins.plugin_utils import _windows as w
+from tests._reference import CORPUS, reference_path
 
-CORPUS = pathlib.Path(__file__).resolve().parents[4].parent / "shared" / "reference" / "glpi-agent-corpus"
 USB_IDS = pathlib.Path("/usr/share/misc/usb.ids")
 
 
 # --- from the corpus's dumps to what the collector returns ------------------------------------------------------
 
 def _loader_differences():
-    path = CORPUS / "win32" / "test-loader-differences.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+    return json.loads(reference_path("glpi-agent-corpus", "win32", "test-loader-differences.json").read_text())
 
 
 def _as_the_agent_test_read(relative, data, differences):
@@ -537,8 +536,7 @@ MUTATED_SAMPLES = ("cpus/7", "softwares/10_russian", "networks/10-net", "firewal
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 10 ** 6), sample=st.sampled_from(MUTATED_SAMPLES))
 def test_parsers_never_raise_on_mutated_corpus_samples(seed, sample, mutate):
-    if not (CORPUS / "index.json").exists():
-        pytest.skip("corpus absent")
+    reference_path("glpi-agent-corpus", "index.json")
     sources = corpus_sources(types.SimpleNamespace(entry=_index_entry(sample)))
     damaged = mutate(json.dumps(sources).encode(), seed)
     try:
