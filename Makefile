@@ -10,6 +10,11 @@ SHELL := /bin/bash
 PYTHON       ?= python3
 VENV         := $(CURDIR)/.venv
 VENV_OLDEST  := $(CURDIR)/.venv-oldest
+VENV_2_20    := $(CURDIR)/.venv-2.20
+VENV_NEWEST  := $(CURDIR)/.venv-newest
+# ansible-core 2.20+ need Python 3.12+: their venvs use a Python 3.13 that runs (a failing pyenv shim is passed over).
+# Deferred (=), so that only the targets that need it look for it.
+PYTHON313    ?= $(shell tests/bin/find-python.sh 3.13)
 CACHE        := $(CURDIR)/.cache
 COLLECTIONS  := $(CURDIR)/.collections
 SRC_TREE     := $(CACHE)/src
@@ -22,13 +27,13 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_SCAN_
                ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
                ANSIBLE_RETRY_FILES_ENABLED=false
 
-.PHONY: help inventory test venv venv-oldest collection check-root \
-        test-units test-units-oldest test-vermin test-changelog test-lint test-docs test-build \
+.PHONY: help inventory test venv venv-oldest venv-2.20 venv-newest collection check-root python313 \
+        test-units test-units-oldest test-units-2.20 test-units-newest test-integration-newest test-vermin test-changelog test-lint test-docs test-build \
         test-sanity test-integration bench bench-inventory bench-delivery clean
 
 help:
 	@echo "make inventory   agentless GLPI inventory of this machine, written to $(OUTPUT)/<deviceid>.json"
-	@echo "make test        sanity, unit (oldest and newest ansible-core), integration over real sshd, lint, docs, build"
+	@echo "make test        sanity, unit (ansible-core 2.15, 2.19, 2.20, newest), integration over real sshd (2.19, newest), lint, docs, build"
 	@echo "make bench       benchmarks: bench-inventory (vs setup over sshd), bench-delivery (20 deliveries to a busy GLPI)"
 	@echo "make clean       remove virtualenvs, build output and written inventories"
 
@@ -46,8 +51,23 @@ $(VENV_OLDEST)/.installed: tests/requirements/oldest.txt
 	$(VENV_OLDEST)/bin/pip install --quiet --disable-pip-version-check -r $<
 	@touch $@
 
+python313:
+	@test -n "$(PYTHON313)" || { tests/bin/find-python.sh 3.13 >/dev/null; exit 1; }
+
+$(VENV_2_20)/.installed: tests/requirements/ansible-2.20.txt | python313
+	$(PYTHON313) -m venv --clear $(VENV_2_20)
+	$(VENV_2_20)/bin/pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
+
+$(VENV_NEWEST)/.installed: tests/requirements/newest.txt | python313
+	$(PYTHON313) -m venv --clear $(VENV_NEWEST)
+	$(VENV_NEWEST)/bin/pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
+
 venv: $(VENV)/.installed
 venv-oldest: $(VENV_OLDEST)/.installed
+venv-2.20: $(VENV_2_20)/.installed
+venv-newest: $(VENV_NEWEST)/.installed
 
 # Build the tarball users get, and install it into the project-local collections path.
 collection: venv
@@ -84,6 +104,14 @@ test-units: venv $(SRC_TREE)/ansible_collections/glpiops/glpi
 test-units-oldest: venv-oldest $(SRC_TREE)/ansible_collections/glpiops/glpi
 	@echo "== unit tests (ansible-core $$($(VENV_OLDEST)/bin/python -c 'import ansible; print(ansible.__version__)')) =="
 	PYTHONPATH=$(SRC_TREE) $(VENV_OLDEST)/bin/python -m pytest $(PYTEST_UNIT)
+
+test-units-2.20: venv-2.20 $(SRC_TREE)/ansible_collections/glpiops/glpi
+	@echo "== unit tests (ansible-core $$($(VENV_2_20)/bin/python -c 'import ansible; print(ansible.__version__)'), $$($(VENV_2_20)/bin/python -V)) =="
+	PYTHONPATH=$(SRC_TREE) $(VENV_2_20)/bin/python -m pytest $(PYTEST_UNIT)
+
+test-units-newest: venv-newest $(SRC_TREE)/ansible_collections/glpiops/glpi
+	@echo "== unit tests (ansible-core $$($(VENV_NEWEST)/bin/python -c 'import ansible; print(ansible.__version__)'), $$($(VENV_NEWEST)/bin/python -V)) =="
+	PYTHONPATH=$(SRC_TREE) $(VENV_NEWEST)/bin/python -m pytest $(PYTEST_UNIT)
 
 test-vermin: venv
 	@echo "== target-side code runs on Python 3.8+ (vermin) =="
@@ -127,6 +155,13 @@ test-integration: check-root collection
 	@echo "== integration: real sshd on 127.0.0.1, ansible-playbook over ssh and paramiko_ssh =="
 	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python -m pytest -p no:cacheprovider -v tests/integration
 
+# The over-ssh playbook runs again with the newest ansible-core (no paramiko_ssh there: those cases skip, saying why).
+INTEGRATION_NEWEST = tests/integration/test_inventory_over_ssh.py
+
+test-integration-newest: check-root collection venv-newest
+	@echo "== integration on ansible-core $$($(VENV_NEWEST)/bin/python -c 'import ansible; print(ansible.__version__)'): real sshd, ansible-playbook over ssh =="
+	$(ANSIBLE_ENV) PATH=$(VENV_NEWEST)/bin:$$PATH $(VENV_NEWEST)/bin/python -m pytest -p no:cacheprovider -v -rs $(INTEGRATION_NEWEST)
+
 # Not part of `make test`: glpi_inventory against ansible.builtin.setup over N real sshd targets on this machine.
 BENCH_HOSTS ?= 20
 BENCH_RUNS  ?= 5
@@ -142,8 +177,9 @@ bench-delivery: collection
 	@echo "== bench: delivery under load; report in .cache/bench/delivery.md =="
 	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_delivery.py
 
-test: check-root test-units test-units-oldest test-vermin test-changelog test-docs test-lint test-sanity test-integration
+test: check-root test-units test-units-oldest test-units-2.20 test-units-newest test-vermin test-changelog test-docs test-lint test-sanity \
+      test-integration test-integration-newest
 	@echo "== make test: all checks passed =="
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) $(CACHE) $(COLLECTIONS) $(OUTPUT) tests/output
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_2_20) $(VENV_NEWEST) $(CACHE) $(COLLECTIONS) $(OUTPUT) tests/output
