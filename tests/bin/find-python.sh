@@ -10,9 +10,9 @@ candidates=("$(command -v "python$want" 2>/dev/null)")
 roots=("${PYENV_ROOT:-}" "$(pyenv root 2>/dev/null)" "$HOME/.pyenv" /root/.pyenv)
 for root in "${roots[@]}"; do
   [ -n "$root" ] || continue
-  for version in $(ls -d "$root/versions/$want".* 2>/dev/null | sort -rV); do
+  while IFS= read -r version; do
     candidates+=("$version/bin/python$want")
-  done
+  done < <(find "$root/versions" -mindepth 1 -maxdepth 1 -name "$want.*" 2>/dev/null | sort -rV)
 done
 for candidate in "${candidates[@]}"; do
   if runs "$candidate"; then echo "$candidate"; exit 0; fi
