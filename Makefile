@@ -160,7 +160,7 @@ test-integration: check-root collection
 INTEGRATION_NEWEST ?= tests/integration/test_inventory_over_ssh.py tests/integration/test_delivery.py
 
 test-integration-newest: check-root collection venv-newest
-	@echo "== integration on ansible-core $$($(VENV_NEWEST)/bin/python -c 'import ansible; print(ansible.__version__)'): real sshd, playbooks over ssh, deliveries =="
+	@echo "== integration on ansible-core $$($(VENV_NEWEST)/bin/python -c 'import ansible; print(ansible.__version__)'): over ssh, deliveries =="
 	$(ANSIBLE_ENV) PATH=$(VENV_NEWEST)/bin:$$PATH $(VENV_NEWEST)/bin/python -m pytest -p no:cacheprovider -v -rs $(INTEGRATION_NEWEST)
 
 # Not part of `make test`: glpi_inventory against ansible.builtin.setup over N real sshd targets on this machine.
