@@ -19,6 +19,7 @@ client's own masking.
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from ansible.errors import AnsibleActionFail
@@ -65,14 +66,31 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils._local_target import 
 COLLECTOR = "glpiops.glpi.glpi_inventory"
 
 
-def python_missing_message(collected):
-    """A clear message when the collector could not start because the target has no Python."""
+PYENV_NOT_FOUND = re.compile(r"^pyenv: (\S+): command not found", re.MULTILINE)
+
+
+def python_missing_message(collected, interpreter=None):
+    """A clear message when the collector could not start: no Python on the target, or one that fails (a pyenv shim).
+
+    ``interpreter`` is the one Ansible used (discovered or ansible_python_interpreter), when known.
+    """
     output = "%s\n%s" % (collected.get("module_stderr", ""), collected.get("module_stdout", ""))
+    used = " (%s)" % printable(str(interpreter)) if interpreter else ""
+    shim = PYENV_NOT_FOUND.search(output)
+    if shim:
+        # pyenv puts a shim for every version it knows in PATH; interpreter discovery can pick one that the
+        # current pyenv selection does not provide, and the shim then exits 127 instead of running Python.
+        return (
+            "the Python interpreter Ansible chose on the target%s is a pyenv shim that fails: pyenv: %s: command not found. "
+            "Set the ansible_python_interpreter variable for this host to a Python that runs (Python 3.8 or newer), e.g. "
+            "/usr/bin/python3, or \"{{ ansible_playbook_python }}\" with connection: local."
+            % (used, printable(shim.group(1)))
+        )
     if collected.get("rc") == 127 or "not found" in output or "No such file" in output:
         first = printable(next((line.strip() for line in output.splitlines() if line.strip()), ""))
         return (
-            "Python is required on the target to run the glpi_inventory collector (Python 3.8 or newer): %s. "
-            "Install it, or point the ansible_python_interpreter variable at it." % (first or "no interpreter found")
+            "Python is required on the target to run the glpi_inventory collector (Python 3.8 or newer): %s%s. "
+            "Install it, or point the ansible_python_interpreter variable at it." % (first or "no interpreter found", used)
         )
     return None
 
@@ -126,7 +144,9 @@ class ActionModule(ActionBase):
             )
             expected_format = RAW_FORMAT
         if collected.get("failed"):
-            message = python_missing_message(collected) if "raw_format" not in collected else None
+            interpreter = (collected.get("ansible_facts") or {}).get("discovered_interpreter_python") \
+                or getattr(self, "_discovered_interpreter", None) or task_vars.get("ansible_python_interpreter")
+            message = python_missing_message(collected, interpreter) if "raw_format" not in collected else None
             message = message or "collection failed on the target: %s" % printable(str(collected.get("msg", "unknown error")))
             return dict(failed=True, msg=message,
                         **{k: v for k, v in collected.items() if k in ("rc", "module_stderr", "module_stdout", "exception")})

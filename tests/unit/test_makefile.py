@@ -30,7 +30,7 @@ def rule_targets(text):
     """The plain names that have a rule ("name: ..."), not variables ("name := ...") nor files or patterns."""
     names = set()
     for line in text.replace("\\\n", " ").splitlines():
-        match = re.match(r"^([A-Za-z][A-Za-z0-9_-]*(?:\s+[A-Za-z][A-Za-z0-9_-]*)*)\s*:(?![=:])", line)
+        match = re.match(r"^([A-Za-z][A-Za-z0-9_.-]*(?:\s+[A-Za-z][A-Za-z0-9_.-]*)*)\s*:(?![=:])", line)
         if match:
             names.update(match.group(1).split())
     return names
@@ -38,7 +38,7 @@ def rule_targets(text):
 
 def missing_from_help(targets, help_text):
     """The targets for which the help has no "make <target>" line."""
-    listed = set(re.findall(r"^\s*make\s+([A-Za-z0-9_-]+)", help_text, flags=re.MULTILINE))
+    listed = set(re.findall(r"^\s*make\s+([A-Za-z0-9_.-]+)", help_text, flags=re.MULTILINE))
     return [target for target in targets if target not in listed]
 
 

@@ -120,6 +120,34 @@ def test_target_without_python_gets_a_message_saying_so(tmp_path):
     assert "/usr/bin/python3: not found" in result["msg"]
 
 
+# Recorded with ansible-core 2.19 over connection: local, a PATH whose first python3.13 is a pyenv shim for a version not
+# selected, and interpreter discovery picking it.
+PYENV_SHIM_FAILURE = {
+    "failed": True, "changed": False, "rc": 127, "module_stdout": "",
+    "module_stderr": "pyenv: python3.13: command not found\n\nThe `python3.13' command exists in these Python versions:\n  3.13.0\n",
+    "msg": "Module result deserialization failed: No start of json char found",
+    "ansible_facts": {"discovered_interpreter_python": "/root/.pyenv/shims/python3.13"},
+}
+
+
+def test_failing_pyenv_shim_is_named_with_the_way_out(tmp_path):
+    result = make_plugin({"local_path": str(tmp_path)}, copy.deepcopy(PYENV_SHIM_FAILURE)).run(task_vars={})
+    assert result["failed"] and result["rc"] == 127
+    assert "(/root/.pyenv/shims/python3.13) is a pyenv shim that fails: pyenv: python3.13: command not found" in result["msg"]
+    assert "Set the ansible_python_interpreter variable" in result["msg"] and "ansible_playbook_python" in result["msg"]
+    assert "Python is required" not in result["msg"]  # there is a Python: the one chosen does not run
+
+
+def test_failing_interpreter_set_by_the_user_is_named(tmp_path):
+    collected = copy.deepcopy(PYENV_SHIM_FAILURE)
+    del collected["ansible_facts"]  # no discovery: ansible_python_interpreter was set
+    result = make_plugin({"local_path": str(tmp_path)}, collected).run(task_vars={"ansible_python_interpreter": "python3.13"})
+    assert "(python3.13) is a pyenv shim that fails" in result["msg"]
+    missing = {"failed": True, "rc": 127, "module_stdout": "", "module_stderr": "/bin/sh: 1: /opt/py/bin/python3: not found\n"}
+    result = make_plugin({"local_path": str(tmp_path)}, missing).run(task_vars={"ansible_python_interpreter": "/opt/py/bin/python3"})
+    assert "Python is required on the target" in result["msg"] and "not found (/opt/py/bin/python3)" in result["msg"]
+
+
 def test_collector_failure_is_reported_as_such(tmp_path):
     collected = {"failed": True, "raw_format": 1, "msg": "glpi_inventory does not support Darwin targets yet"}
     result = make_plugin({"local_path": str(tmp_path)}, collected).run(task_vars={})
