@@ -33,7 +33,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec impor
     COLLECTOR_OPTIONS,
     inventory_argument_spec,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._document import (
     build_inventory,
     incomplete_sources,
     without_volatile,
@@ -41,22 +41,22 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory import (
     section_counts,
     section_fingerprints,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._deviceid_state import settle_deviceid
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_client import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._deviceid import settle_deviceid
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._client import (
     GLPIConfigError,
     client_for_task,
     deliver,
     planned_delivery,
     undelivered_outcome,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._spool import Spool
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._windows_collector import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._spool import Spool
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.windows._collector import (
     RAW_FORMAT as WINDOWS_RAW_FORMAT,
     collector_command,
     collector_script,
     parse_collector_output,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._local_target import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._local_target import (
     LocalTargetError,
     document_path,
     read_document_text,

@@ -16,20 +16,20 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import glpi_server_constraints
 from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import submit_argument_spec
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_client import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._client import (
     GLPIConfigError,
     GLPIClient,
     deliver,
     server_options,
     undelivered_outcome,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory_files import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._files import (
     InventoryFileError,
     expand_paths,
     parse_inventory_file,
     read_inventory_file,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._spool import Spool
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._spool import Spool
 
 
 class ActionModule(ActionBase):

@@ -8,7 +8,7 @@
 Private to the glpiops.glpi collection: no compatibility promise.
 
 Same shape as the Linux collector: each source is the raw text of one command or
-file, parsed on the controller (``plugin_utils/_bsd.py``, ``_dmidecode.py``,
+file, parsed on the controller (``plugin_utils/parsers/_freebsd.py``, ``_dmidecode.py``,
 ``_packages.py``); a source that is missing, refused or too slow is dropped alone
 and named in ``errors``.  ``dmidecode`` and ``mfiutil`` need root.
 """

@@ -592,7 +592,7 @@ def _pci_vendor_names(vendor_ids):
 
 
 def _storages(timeout):
-    """What GLPI Agent's Linux storage module reads (see plugin_utils/_storages.py for the shape)."""
+    """What GLPI Agent's Linux storage module reads (see plugin_utils/parsers/_storages.py for the shape)."""
     raw = {"block": {}, "scsi_generic": {}}
     for name in list_dir("/sys/block"):
         base = os.path.join("/sys/block", name)

@@ -15,8 +15,8 @@ import threading
 import pytest
 
 from ansible_collections.glpiops.glpi.plugins.action.glpi_inventory import ActionModule as InventoryAction
-from ansible_collections.glpiops.glpi.plugins.plugin_utils import _glpi_client as c
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._spool import Spool
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _client as c
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._spool import Spool
 from tests.glpi_double import GLPIDouble, make_test_ca
 from tests.unit.plugins.action._actions import make_action
 
