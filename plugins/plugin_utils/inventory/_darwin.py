@@ -16,14 +16,10 @@ from __future__ import annotations
 import functools
 import re
 
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _document
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _common
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._common import text_of
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _linux
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _macos
-
-
-def _text(sources, name):
-    value = sources.get(name)
-    return value if isinstance(value, str) else ""
 
 
 def _mapping(sources, name):
@@ -38,19 +34,19 @@ def _tree_of(text):
 
 def profile(sources):
     """The parsed text ``system_profiler`` run (hardware, software, memory, displays, power)."""
-    return _tree_of(_text(sources, "system_profiler"))
+    return _tree_of(text_of(sources, "system_profiler"))
 
 
 def _sysctl(sources):
-    return _macos.parse_sysctl(_text(sources, "sysctl"))
+    return _macos.parse_sysctl(text_of(sources, "sysctl"))
 
 
 def _platform_devices(sources):
-    return _macos.parse_ioreg(_text(sources, "ioreg_platform"), "IOPlatformExpertDevice")
+    return _macos.parse_ioreg(text_of(sources, "ioreg_platform"), "IOPlatformExpertDevice")
 
 
 def _gateway(sources):
-    return _macos.default_gateway(_text(sources, "netstat_routes"))
+    return _macos.default_gateway(text_of(sources, "netstat_routes"))
 
 
 def _swap_mb(value):
@@ -67,11 +63,11 @@ def build_hardware(sources):
     if memory is None and re.match(r"^\d+$", sysctl.get("hw.memsize") or ""):
         memory = int(sysctl["hw.memsize"]) // (1024 * 1024)
     hardware = {
-        "name": _document.short_hostname(sources),
+        "name": _common.short_hostname(sources),
         "uuid": _macos.hardware_uuid(profile(sources), _platform_devices(sources)),
         "memory": memory,
         "swap": _swap_mb(sysctl.get("vm.swapusage")),
-        "dns": "/".join(_linux.parse_resolv_conf(_text(sources, "resolv_conf"))),
+        "dns": "/".join(_linux.parse_resolv_conf(text_of(sources, "resolv_conf"))),
         "defaultgateway": _gateway(sources),
     }
     return {key: value for key, value in hardware.items() if value is not None and value != ""}
@@ -86,9 +82,9 @@ def build_operatingsystem(sources):
     uname = sources.get("uname") if isinstance(sources.get("uname"), dict) else {}
     version_line = _macos.system_version(profile(sources))
     match = re.match(r"^(.*?)\s+(\d+.*)", version_line) if version_line else None
-    sw_vers = _macos.parse_sw_vers(_text(sources, "sw_vers"))
-    fqdn = _text(sources, "hostname_fqdn").strip().splitlines()
-    fqdn = fqdn[0].strip() if fqdn else _document.short_hostname(sources)
+    sw_vers = _macos.parse_sw_vers(text_of(sources, "sw_vers"))
+    fqdn = text_of(sources, "hostname_fqdn").strip().splitlines()
+    fqdn = fqdn[0].strip() if fqdn else _common.short_hostname(sources)
     system = {
         "name": "MacOSX",
         "full_name": match.group(1) if match else sw_vers.get("ProductName"),
@@ -99,7 +95,7 @@ def build_operatingsystem(sources):
         "arch": uname.get("machine"),
         "fqdn": fqdn,
         "dns_domain": fqdn.split(".", 1)[1] if "." in fqdn else None,
-        "boot_time": _document.format_target_time(_macos.boot_epoch(_sysctl(sources).get("kern.boottime", "")), sources),
+        "boot_time": _common.format_target_time(_macos.boot_epoch(_sysctl(sources).get("kern.boottime", "")), sources),
     }
     timezone = _mapping(sources, "timezone")
     if re.match(r"^[+-]\d{4}$", timezone.get("offset") or ""):
@@ -108,7 +104,7 @@ def build_operatingsystem(sources):
 
 
 def build_cpus(sources):
-    return _macos.cpus(profile(sources), _text(sources, "sysctl_cpu"))
+    return _macos.cpus(profile(sources), text_of(sources, "sysctl_cpu"))
 
 
 def build_memories(sources):
@@ -139,16 +135,16 @@ def build_storages(sources):
 
 
 def build_softwares(sources):
-    apps = _macos.applications_from_xml(_text(sources, "system_profiler_applications"), _document.target_offset_seconds(sources))
+    apps = _macos.applications_from_xml(text_of(sources, "system_profiler_applications"), _common.target_offset_seconds(sources))
     return _macos.softwares(apps)
 
 
 def build_networks(sources):
-    return _macos.networks(_text(sources, "ifconfig"), _text(sources, "networksetup"), _gateway(sources))
+    return _macos.networks(text_of(sources, "ifconfig"), text_of(sources, "networksetup"), _gateway(sources))
 
 
 def build_drives(sources):
-    return _macos.drives(_text(sources, "df"), _text(sources, "mount"))
+    return _macos.drives(text_of(sources, "df"), text_of(sources, "mount"))
 
 
 def build_usbdevices(sources):

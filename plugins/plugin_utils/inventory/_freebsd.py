@@ -15,37 +15,33 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _freebsd
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _document
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _freebsd as freebsd_parsers
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _common
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._common import text_of
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _linux
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _macos
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _packages
 
 
-def _text(sources, name):
-    value = sources.get(name)
-    return value if isinstance(value, str) else ""
-
-
 def _sysctl(sources):
-    return _freebsd.parse_sysctl(_text(sources, "sysctl"))
+    return freebsd_parsers.parse_sysctl(text_of(sources, "sysctl"))
 
 
 def _gateway(sources):
-    return _freebsd.default_gateway(_text(sources, "netstat_routes"))
+    return freebsd_parsers.default_gateway(text_of(sources, "netstat_routes"))
 
 
 def build_hardware(sources):
     sysctl = _sysctl(sources)
     uuid = sysctl.get("kern.hostuuid") or None
-    tables = _document.dmidecode_tables(sources)
+    tables = _common.dmidecode_tables(sources)
     hardware = {
-        "name": _document.short_hostname(sources),
+        "name": _common.short_hostname(sources),
         "uuid": uuid.upper() if uuid and not uuid.startswith("00000000-0000-0000-0000-000000000000") else None,
-        "memory": _freebsd.memory_mb(sysctl),
-        "swap": _freebsd.swap_mb(_text(sources, "swapctl")),
-        "dns": "/".join(_linux.parse_resolv_conf(_text(sources, "resolv_conf"))),
+        "memory": freebsd_parsers.memory_mb(sysctl),
+        "swap": freebsd_parsers.swap_mb(text_of(sources, "swapctl")),
+        "dns": "/".join(_linux.parse_resolv_conf(text_of(sources, "resolv_conf"))),
         "defaultgateway": _gateway(sources),
     }
     if tables:
@@ -57,7 +53,7 @@ def build_hardware(sources):
 
 
 def build_bios(sources):
-    tables = _document.dmidecode_tables(sources)
+    tables = _common.dmidecode_tables(sources)
     if not tables:
         return None
     return {key: value for key, value in _dmidecode.bios_from_dmidecode(tables).items() if value is not None and value != ""} or None
@@ -66,10 +62,10 @@ def build_bios(sources):
 def build_operatingsystem(sources):
     """FreeBSD's name and release (``freebsd-version``, else ``uname -r``), kernel, boot time, host names, time zone."""
     uname = sources.get("uname") if isinstance(sources.get("uname"), dict) else {}
-    release = _linux.parse_os_release(_text(sources, "os_release"))
-    version = (_text(sources, "freebsd_version").strip().splitlines() or [None])[0] or release.get("version") or uname.get("release")
-    fqdn = _text(sources, "hostname_fqdn").strip().splitlines()
-    fqdn = fqdn[0].strip() if fqdn else _document.short_hostname(sources)
+    release = _linux.parse_os_release(text_of(sources, "os_release"))
+    version = (text_of(sources, "freebsd_version").strip().splitlines() or [None])[0] or release.get("version") or uname.get("release")
+    fqdn = text_of(sources, "hostname_fqdn").strip().splitlines()
+    fqdn = fqdn[0].strip() if fqdn else _common.short_hostname(sources)
     name = uname.get("sysname") or "FreeBSD"
     system = {
         "name": name,
@@ -80,7 +76,7 @@ def build_operatingsystem(sources):
         "arch": uname.get("machine"),
         "fqdn": fqdn,
         "dns_domain": fqdn.split(".", 1)[1] if "." in fqdn else None,
-        "boot_time": _document.format_target_time(_macos.boot_epoch(_sysctl(sources).get("kern.boottime", "")), sources),
+        "boot_time": _common.format_target_time(_macos.boot_epoch(_sysctl(sources).get("kern.boottime", "")), sources),
     }
     timezone = sources.get("timezone") if isinstance(sources.get("timezone"), dict) else {}
     if re.match(r"^[+-]\d{4}$", timezone.get("offset") or ""):
@@ -89,38 +85,30 @@ def build_operatingsystem(sources):
 
 
 def build_cpus(sources):
-    tables = _document.dmidecode_tables(sources)
-    return _freebsd.cpus(_sysctl(sources), _dmidecode.cpus_from_dmidecode(tables) if tables else None)
+    tables = _common.dmidecode_tables(sources)
+    return freebsd_parsers.cpus(_sysctl(sources), _dmidecode.cpus_from_dmidecode(tables) if tables else None)
 
 
 def build_memories(sources):
-    tables = _document.dmidecode_tables(sources)
+    tables = _common.dmidecode_tables(sources)
     return _dmidecode.memories_from_dmidecode(tables) if tables else None
 
 
 def build_networks(sources):
-    return _freebsd.networks(_text(sources, "ifconfig"), _gateway(sources))
+    return freebsd_parsers.networks(text_of(sources, "ifconfig"), _gateway(sources))
 
 
 def build_drives(sources):
-    return _freebsd.drives(_text(sources, "df"))
+    return freebsd_parsers.drives(text_of(sources, "df"))
 
 
 def build_softwares(sources):
-    return _packages.parse_pkg_info(_text(sources, "pkg_info"))
+    return _packages.parse_pkg_info(text_of(sources, "pkg_info"))
 
 
 def build_storages(sources):
-    storages = _freebsd.storages(_text(sources, "geom_confxml"), _text(sources, "dmesg"))
-    return storages + _freebsd.storages_from_mfiutil(_text(sources, "mfiutil"))
-
-
-def _from_dmidecode(builder):
-    def build(sources):
-        tables = _document.dmidecode_tables(sources)
-        return builder(tables) if tables else None
-    build.__doc__ = "The section from the target's dmidecode dump (root only)."
-    return build
+    storages = freebsd_parsers.storages(text_of(sources, "geom_confxml"), text_of(sources, "dmesg"))
+    return storages + freebsd_parsers.storages_from_mfiutil(text_of(sources, "mfiutil"))
 
 
 SECTION_BUILDERS = {
@@ -133,8 +121,8 @@ SECTION_BUILDERS = {
     "networks": build_networks,
     "softwares": build_softwares,
     "storages": build_storages,
-    "ports": _from_dmidecode(_dmidecode.ports_from_dmidecode),
-    "slots": _from_dmidecode(_dmidecode.slots_from_dmidecode),
-    "batteries": _from_dmidecode(_dmidecode.batteries_from_dmidecode),
-    "powersupplies": _from_dmidecode(_dmidecode.powersupplies_from_dmidecode),
+    "ports": _common.from_dmidecode(_dmidecode.ports_from_dmidecode),
+    "slots": _common.from_dmidecode(_dmidecode.slots_from_dmidecode),
+    "batteries": _common.from_dmidecode(_dmidecode.batteries_from_dmidecode),
+    "powersupplies": _common.from_dmidecode(_dmidecode.powersupplies_from_dmidecode),
 }

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _document as inv
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _linux as linux_sections
 
 DELL_DMI = {
     "attributes": {
@@ -178,7 +179,7 @@ def test_windows_sources_skipped_for_the_time_budget_are_incomplete():
 def test_warnings_from_the_targets_text_have_their_control_characters_escaped(collected_debian_vm, monkeypatch):
     collected_debian_vm["errors"] = {"dmesg": "dmesg: \x1b[2J\x1b[H cleared", "ip\x1b[8m": "hidden"}
     collected_debian_vm["incomplete"] = {"lspci": "lspci \x1b]0;owned\x07 timed out after 10s"}
-    monkeypatch.setitem(inv.SECTION_BUILDERS, "cpus", lambda sources: int("\x1b[31m"))
+    monkeypatch.setitem(linux_sections.SECTION_BUILDERS, "cpus", lambda sources: int("\x1b[31m"))
     document, warnings = inv.build_inventory(collected_debian_vm, "vm-x")
     assert warnings == [
         "dmesg: dmesg: \\x1b[2J\\x1b[H cleared",
@@ -194,7 +195,7 @@ def test_a_failing_section_is_dropped_with_a_warning(collected_debian_vm, monkey
     def broken(sources):
         raise ValueError("odd input")
 
-    monkeypatch.setitem(inv.SECTION_BUILDERS, "cpus", broken)
+    monkeypatch.setitem(linux_sections.SECTION_BUILDERS, "cpus", broken)
     document, warnings = inv.build_inventory(collected_debian_vm, "vm-x")
     assert "cpus" not in document["content"]
     assert warnings == ["cpus: section dropped (ValueError: odd input)"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _document as inv
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _linux as linux_sections
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _linux as p
 
 DEBIAN_OS_RELEASE = '''PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
@@ -95,7 +95,7 @@ def test_ip_corpus_like_glpi_agent(corpus_case, assert_same_as_agent):
         routes = p.parse_ip_default_routes(text)
         assert routes and routes[0][1] == corpus_case.expected
     elif corpus_case.view == "interfaces":
-        networks = inv.build_networks({"ip_addr": text})
+        networks = linux_sections.build_networks({"ip_addr": text})
         fields = ("description", "ipaddress", "ipmask", "ipsubnet", "ipaddress6", "ipmask6", "ipsubnet6", "mac", "status")
         # The corpus's parser sees no sysfs: compare what it knows, in the typed inventory form it sends.
         ours = [{key: entry[key] for key in fields if key in entry} for entry in networks]
