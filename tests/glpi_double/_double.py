@@ -595,6 +595,23 @@ class GLPIDouble:
             counts[deviceid] = counts.get(deviceid, 0) + 1
         return counts
 
+    def stored_computers(self):
+        """``{deviceid: content}``: what GLPI would hold for each device after the accepted JSON documents, in order.
+
+        GLPI's rule (FACTS.md, "Partial inventories"): a full document replaces what GLPI held; a document with
+        ``"partial": true`` updates only the sections it carries, the others stay as they were.
+        """
+        stored = {}
+        for document in self.accepted_documents():
+            if not isinstance(document, dict):
+                continue
+            content = document.get("content") or {}
+            if document.get("partial") is True and document.get("deviceid") in stored:
+                stored[document["deviceid"]] = dict(stored[document["deviceid"]], **content)
+            else:
+                stored[document.get("deviceid")] = dict(content)
+        return stored
+
     def max_concurrent_imports(self):
         """The most requests to the inventory endpoint processed at the same time so far (from the request read
         to the answer ready, whatever the answer; token requests not counted)."""

@@ -878,3 +878,18 @@ def test_command_line(tmp_path, agent_document):
         process.wait(10)
         process.stdout.close()
         process.stderr.close()
+
+
+def test_stored_computers_apply_partial_documents_like_glpi(glpi11):
+    base = {"action": "inventory", "deviceid": "pc-2026-12-06-08-00-00", "itemtype": "Computer",
+            "content": {"versionclient": "GLPI-Agent_v1.11", "hardware": {"name": "pc"}, "bios": {"ssn": "1"},
+                        "softwares": [{"name": "bash"}], "drives": [{"volumn": "/", "type": "/"}]}}
+    assert post_json(glpi11, base)[0] == 200
+    partial = dict(base, partial=True, content={"versionclient": "GLPI-Agent_v1.11", "hardware": {"name": "pc2"}})
+    assert post_json(glpi11, partial)[0] == 200
+    stored = glpi11.stored_computers()[base["deviceid"]]
+    assert stored["hardware"] == {"name": "pc2"} and stored["softwares"] == [{"name": "bash"}] and "drives" in stored
+    # a full document replaces everything: a section it lacks is gone
+    full = dict(base, content={"versionclient": "GLPI-Agent_v1.11", "hardware": {"name": "pc3"}})
+    assert post_json(glpi11, full)[0] == 200
+    assert glpi11.stored_computers()[base["deviceid"]] == full["content"]
