@@ -7,14 +7,16 @@
 
 Private to the glpiops.glpi collection: no compatibility promise.
 
-``SECTION_BUILDERS`` maps a section name to ``func(sources)``, like ``_inventory``'s
-Linux builders; ``sources`` is the collector's ``sources`` object (see
-``plugin_utils/windows/_collector.py``): ``{"wmi": {class: instances}, "registry":
-{name: dump}, "powercfg": xml, "appx": [...], "monitors": [...], "timezone": {...},
-"logged_users": [...], "is64bit": bool}``.  The parsers of ``_windows`` give GLPI
-Agent's values; ``glpi_entry`` then does what the agent's JSON form does before
-sending (dates to ``YYYY-MM-DD``, renamed and typed keys, unknown keys dropped),
-so every section validates against both GLPI schemas.
+``SECTION_BUILDERS`` maps a section name to ``func(sources)``, like the Linux
+builders of ``inventory/_document.py``; ``sources`` is the collector's ``sources``
+object (see ``plugin_utils/windows/_collector.py``): ``{"wmi": {class: instances},
+"registry": {name: dump}, "powercfg": xml, "appx": [...], "monitors": [...],
+"timezone": {...}, "logged_users": [...], "is64bit": bool}``.  The readers under
+``plugin_utils/windows/`` (``_system``, ``_storage``, ``_network``, ``_software``,
+``_licenses``, ``_devices``, ``_accounts``, ``_virtualmachines``, all over
+``_values``) give GLPI Agent's values; ``glpi_entry`` then does what the agent's
+JSON form does before sending (dates to ``YYYY-MM-DD``, renamed and typed keys,
+unknown keys dropped), so every section validates against both GLPI schemas.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import binascii
 import re
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _edid
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.windows import _wmi as w
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.windows import (
+    _accounts, _devices, _licenses, _network, _software, _storage, _system, _values, _virtualmachines,
+)
 
 # The keys GLPI 10's strict schema knows per section (a single unknown key makes it refuse the document).
 SCHEMA_KEYS = {
@@ -99,9 +103,9 @@ def glpi_entry(section, entry):
         if (section, key) in _STRINGS:
             value = str(value) if not isinstance(value, bool) else None
         elif key in _BOOLEANS:
-            value = value if isinstance(value, bool) else (bool(w.integer(value)) if w.integer(value) is not None else None)
+            value = value if isinstance(value, bool) else (bool(_values.integer(value)) if _values.integer(value) is not None else None)
         elif key in _INTEGERS:
-            value = w.integer(value)
+            value = _values.integer(value)
         elif key in ("install_date", "date") or (section == "bios" and key == "bdate"):
             value = _iso_from_dmy(value) if key != "bdate" else _bios_iso(value)
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and key != "members":
@@ -155,16 +159,16 @@ def _arch(sources):
 
 
 def build_hardware(sources):
-    section = w.hardware(_wmi(sources), _registry(sources, "CurrentVersion"), _registry(sources, "lanmanserver"))
+    section = _system.hardware(_wmi(sources), _registry(sources, "CurrentVersion"), _registry(sources, "lanmanserver"))
     user = build_last_user(sources)
     if user:
         section["lastloggeduser"] = user["login"]
     configurations = _wmi(sources).get("Win32_NetworkAdapterConfiguration")
     dns, gateway = [], None
-    for obj in w._instances(configurations):  # pylint: disable=protected-access
-        if w.boolean(obj.get("IPEnabled")):
-            dns += [server for server in w.string_list(obj.get("DNSServerSearchOrder")) if server not in dns]
-            gateway = gateway or (w.string_list(obj.get("DefaultIPGateway")) or [None])[0]
+    for obj in _values.instances(configurations):
+        if _values.boolean(obj.get("IPEnabled")):
+            dns += [server for server in _values.string_list(obj.get("DNSServerSearchOrder")) if server not in dns]
+            gateway = gateway or (_values.string_list(obj.get("DefaultIPGateway")) or [None])[0]
     section.update(dns="/".join(dns) or None, defaultgateway=gateway, vmsystem=vmsystem(sources))
     return glpi_section("hardware", section)
 
@@ -178,13 +182,13 @@ _VM_MODELS = (
 def vmsystem(sources):
     """``Physical`` or the hypervisor, from the model, the maker and the BIOS (as GLPI Agent's Win32 modules)."""
     wmi = _wmi(sources)
-    computer = w._first_instance(wmi.get("Win32_ComputerSystem"))  # pylint: disable=protected-access
-    bios = w._first_instance(wmi.get("Win32_Bios") or wmi.get("Win32_BIOS"))  # pylint: disable=protected-access
+    computer = _values.first_instance(wmi.get("Win32_ComputerSystem"))
+    bios = _values.first_instance(wmi.get("Win32_Bios") or wmi.get("Win32_BIOS"))
     if not computer and not bios:
         return None
     values = (computer.get("Model"), computer.get("Manufacturer"), bios.get("Manufacturer"), bios.get("SMBIOSBIOSVersion"),
               bios.get("SerialNumber"))
-    haystack = " ".join(w.text(value) or "" for value in values)
+    haystack = " ".join(_values.text(value) or "" for value in values)
     if re.search(r"Microsoft Corporation", haystack) and re.search(r"Virtual", haystack):
         return "Hyper-V"
     for pattern, name in _VM_MODELS:
@@ -194,38 +198,38 @@ def vmsystem(sources):
 
 
 def build_bios(sources):
-    return glpi_section("bios", w.bios(_wmi(sources)))
+    return glpi_section("bios", _system.bios(_wmi(sources)))
 
 
 def build_operatingsystem(sources):
-    return glpi_section("operatingsystem", w.operating_system(_wmi(sources), _registry(sources, "CurrentVersion"),
+    return glpi_section("operatingsystem", _system.operating_system(_wmi(sources), _registry(sources, "CurrentVersion"),
                                                               sources.get("timezone")))
 
 
 def build_cpus(sources):
-    return glpi_section("cpus", w.cpus(_wmi(sources).get("Win32_Processor"), _registry(sources, "CentralProcessor")))
+    return glpi_section("cpus", _system.cpus(_wmi(sources).get("Win32_Processor"), _registry(sources, "CentralProcessor")))
 
 
 def build_memories(sources):
     wmi = _wmi(sources)
-    return glpi_section("memories", w.memories(wmi.get("Win32_PhysicalMemory"), wmi.get("Win32_PhysicalMemoryArray")))
+    return glpi_section("memories", _system.memories(wmi.get("Win32_PhysicalMemory"), wmi.get("Win32_PhysicalMemoryArray")))
 
 
 def build_storages(sources):
     wmi = _wmi(sources)
-    disks = w.storages(wmi.get("MSFT_PhysicalDisk")) or w.storages(wmi.get("Win32_DiskDrive"))
-    return glpi_section("storages", disks + w.storages(wmi.get("Win32_CDROMDrive")))
+    disks = _storage.storages(wmi.get("MSFT_PhysicalDisk")) or _storage.storages(wmi.get("Win32_DiskDrive"))
+    return glpi_section("storages", disks + _storage.storages(wmi.get("Win32_CDROMDrive")))
 
 
 def build_drives(sources):
     wmi = _wmi(sources)
-    return glpi_section("drives", w.drives(wmi.get("Win32_LogicalDisk"), wmi.get("Win32_Volume"),
+    return glpi_section("drives", _storage.drives(wmi.get("Win32_LogicalDisk"), wmi.get("Win32_Volume"),
                                            wmi.get("Win32_EncryptableVolume"), wmi.get("Win32_OperatingSystem")))
 
 
 def interface_entries(sources):
     wmi = _wmi(sources)
-    return w.interfaces(wmi.get("Win32_NetworkAdapterConfiguration"), wmi.get("Win32_NetworkAdapter"), wmi.get("MSFT_NetAdapter"))
+    return _network.interfaces(wmi.get("Win32_NetworkAdapterConfiguration"), wmi.get("Win32_NetworkAdapter"), wmi.get("MSFT_NetAdapter"))
 
 
 def build_networks(sources):
@@ -233,17 +237,17 @@ def build_networks(sources):
 
 
 def build_videos(sources):
-    return glpi_section("videos", w.videos(_wmi(sources).get("Win32_VideoController"),
+    return glpi_section("videos", _devices.videos(_wmi(sources).get("Win32_VideoController"),
                                            _registry(sources, "{4d36e968-e325-11ce-bfc1-08002be10318}")))
 
 
 def build_sounds(sources):
-    return glpi_section("sounds", w.sounds(_wmi(sources).get("Win32_SoundDevice")))
+    return glpi_section("sounds", _devices.sounds(_wmi(sources).get("Win32_SoundDevice")))
 
 
 def build_batteries(sources):
-    found = w.powercfg_batteries(sources.get("powercfg")) if sources.get("powercfg") else []
-    return glpi_section("batteries", found or w.wmi_batteries(_wmi(sources).get("Win32_Battery")))
+    found = _devices.powercfg_batteries(sources.get("powercfg")) if sources.get("powercfg") else []
+    return glpi_section("batteries", found or _devices.wmi_batteries(_wmi(sources).get("Win32_Battery")))
 
 
 def build_monitors(sources):
@@ -256,13 +260,13 @@ def build_monitors(sources):
         except (binascii.Error, ValueError):
             continue
     found = _edid.monitors_from_edids(edids) if edids else []
-    return glpi_section("monitors", found or w.monitors_from_wmi(_wmi(sources).get("WmiMonitorID")))
+    return glpi_section("monitors", found or _devices.monitors_from_wmi(_wmi(sources).get("WmiMonitorID")))
 
 
 def build_softwares(sources):
-    found = w.softwares(_registry(sources, "Uninstall"), _arch(sources), _registry(sources, "SQL"), _registry(sources, "Setup"))
-    found += w.hotfixes(_wmi(sources).get("Win32_QuickFixEngineering"), _arch(sources))
-    found += w.appx_packages(sources.get("appx"))
+    found = _software.softwares(_registry(sources, "Uninstall"), _arch(sources), _registry(sources, "SQL"), _registry(sources, "Setup"))
+    found += _software.hotfixes(_wmi(sources).get("Win32_QuickFixEngineering"), _arch(sources))
+    found += _software.appx_packages(sources.get("appx"))
     seen, unique = set(), []
     for entry in found:  # the agent's de-duplication: one entry per name, arch and version
         key = (entry.get("name"), entry.get("arch"), entry.get("version") or "_undef_")
@@ -274,19 +278,19 @@ def build_softwares(sources):
 
 def build_antivirus(sources):
     wmi = _wmi(sources)
-    return glpi_section("antivirus", w.antivirus(wmi.get("AntiVirusProduct"), wmi.get("MSFT_MpComputerStatus")))
+    return glpi_section("antivirus", _software.antivirus(wmi.get("AntiVirusProduct"), wmi.get("MSFT_MpComputerStatus")))
 
 
 def build_last_user(sources):
     wmi = _wmi(sources)
-    return w.last_user(wmi.get("Win32_ComputerSystem"), _registry(sources, "LogonUI"), _registry(sources, "Winlogon"),
+    return _accounts.last_user(wmi.get("Win32_ComputerSystem"), _registry(sources, "LogonUI"), _registry(sources, "Winlogon"),
                        wmi.get("Win32_UserAccount"), _registry(sources, "IdentityStore"))
 
 
 def build_users(sources):
     users, seen = [], set()
     last = build_last_user(sources)
-    for user in ([last] if last else []) + w.logged_users(sources.get("logged_users")):
+    for user in ([last] if last else []) + _accounts.logged_users(sources.get("logged_users")):
         key = ("%s@%s" % (user.get("login"), user.get("domain"))).lower()
         if key not in seen:
             seen.add(key)
@@ -295,11 +299,11 @@ def build_users(sources):
 
 
 def build_local_users(sources):
-    return glpi_section("local_users", w.local_users(_wmi(sources).get("Win32_UserAccount")))
+    return glpi_section("local_users", _accounts.local_users(_wmi(sources).get("Win32_UserAccount")))
 
 
 def build_local_groups(sources):
-    return glpi_section("local_groups", w.local_groups(_wmi(sources).get("Win32_Group")))
+    return glpi_section("local_groups", _accounts.local_groups(_wmi(sources).get("Win32_Group")))
 
 
 def build_firewalls(sources):
@@ -307,23 +311,23 @@ def build_firewalls(sources):
     profiles = {name: registry.get(name) for name in ("DomainProfile", "PublicProfile", "StandardProfile")}
     if not any(profiles.values()):
         return None
-    return glpi_section("firewalls", w.firewalls(profiles, _registry(sources, "NetworkList"),
+    return glpi_section("firewalls", _network.firewalls(profiles, _registry(sources, "NetworkList"),
                                                  _registry(sources, "DNSRegisteredAdapters"), interface_entries(sources)))
 
 
 def build_licenseinfos(sources):
     registry = sources.get("registry") if isinstance(sources.get("registry"), dict) else {}
     office = [dump for name, dump in sorted(registry.items()) if name.lower().startswith("office")]
-    return glpi_section("licenseinfos", w.licenses(office, _wmi(sources).get("SoftwareLicensingProduct")))
+    return glpi_section("licenseinfos", _licenses.licenses(office, _wmi(sources).get("SoftwareLicensingProduct")))
 
 
 def build_usbdevices(sources):
-    return glpi_section("usbdevices", w.usb_devices(_wmi(sources).get("CIM_LogicalDevice")))
+    return glpi_section("usbdevices", _devices.usb_devices(_wmi(sources).get("CIM_LogicalDevice")))
 
 
 def build_virtualmachines(sources):
     wmi = _wmi(sources)
-    return glpi_section("virtualmachines", w.virtual_machines(
+    return glpi_section("virtualmachines", _virtualmachines.virtual_machines(
         wmi.get("Msvm_ComputerSystem") or wmi.get("MSVM_ComputerSystem"),
         wmi.get("Msvm_MemorySettingData") or wmi.get("MSVM_MemorySettingData"),
         wmi.get("Msvm_ProcessorSettingData") or wmi.get("MSVM_ProcessorSettingData"),

@@ -57,7 +57,7 @@ READER_SCRIPT = "$ProgressPreference = 'SilentlyContinue'; $s = [string]::Join(\
 
 COLLECTOR_SCRIPT = r"""
 # glpiops.glpi Windows collector: raw CIM instances and registry values as ONE JSON document on stdout.
-# No shaping here: the controller parses everything (plugins/plugin_utils/windows/_wmi.py).
+# No shaping here: the controller parses everything (plugins/plugin_utils/windows/_*.py).
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $Started = [DateTime]::UtcNow

@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) glpiops.glpi contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The Windows parsers on GLPI Agent's win32 corpus, whole documents from collector-shaped sources, fuzzing."""
+"""The Windows readers (``plugin_utils/windows/``: ``_values``, ``_system``, ``_storage``, ``_network``, ``_software``,
+``_licenses``, ``_devices``, ``_accounts``, ``_virtualmachines``) on GLPI Agent's win32 corpus, whole documents from
+collector-shaped sources, the collector script, fuzzing."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.windows import _wmi as w
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.windows import (
+    _accounts, _devices, _licenses, _network, _software, _storage, _system, _values, _virtualmachines,
+)
 from tests._reference import CORPUS, reference_path
 
 USB_IDS = pathlib.Path("/usr/share/misc/usb.ids")
@@ -99,30 +103,30 @@ def _view(case):
     sample = case.name.split("/", 1)[1]
     view = case.view
     if view == "bios":
-        return w.bios(wmi)
+        return _system.bios(wmi)
     if view == "cpus":
-        return w.cpus(wmi.get("Win32_Processor"), registry.get("CentralProcessor"), _dmidecode_cpus(sources, sample))
+        return _system.cpus(wmi.get("Win32_Processor"), registry.get("CentralProcessor"), _dmidecode_cpus(sources, sample))
     if view == "memories":
-        return w.memories(wmi.get("Win32_PhysicalMemory"), wmi.get("Win32_PhysicalMemoryArray"))
+        return _system.memories(wmi.get("Win32_PhysicalMemory"), wmi.get("Win32_PhysicalMemoryArray"))
     if view == "drives":
-        found = w.drives(wmi.get("Win32_LogicalDisk"), wmi.get("Win32_Volume"), wmi.get("Win32_EncryptableVolume"),
+        found = _storage.drives(wmi.get("Win32_LogicalDisk"), wmi.get("Win32_Volume"), wmi.get("Win32_EncryptableVolume"),
                          wmi.get("Win32_OperatingSystem"))
         return _perl_false_as_empty(found, "systemdrive")
     if view == "storages":
-        return w.storages(wmi.get("MSFT_PhysicalDisk") or wmi.get("Win32_DiskDrive")) + w.storages(wmi.get("Win32_CDROMDrive"))
+        return _storage.storages(wmi.get("MSFT_PhysicalDisk") or wmi.get("Win32_DiskDrive")) + _storage.storages(wmi.get("Win32_CDROMDrive"))
     if view == "interfaces":
-        return w.interfaces(wmi.get("Win32_NetworkAdapterConfiguration"), wmi.get("Win32_NetworkAdapter"), wmi.get("MSFT_NetAdapter"))
+        return _network.interfaces(wmi.get("Win32_NetworkAdapterConfiguration"), wmi.get("Win32_NetworkAdapter"), wmi.get("MSFT_NetAdapter"))
     if view == "media_type":
         network_class = next(dump for name, dump in registry.items() if name.upper().startswith("{4D36E972"))
-        return {pnp: w.media_type(pnp, network_class) for pnp in case.expected}
+        return {pnp: _network.media_type(pnp, network_class) for pnp in case.expected}
     if view == "softwares":
-        found = w.softwares(registry.get("Uninstall"), "i586", registry.get("SQL"), registry.get("Setup"))
-        return _sorted_softwares(found + w.appx_packages(sources.get("appx")))
+        found = _software.softwares(registry.get("Uninstall"), "i586", registry.get("SQL"), registry.get("Setup"))
+        return _sorted_softwares(found + _software.appx_packages(sources.get("appx")))
     if view == "hotfixes":
-        return w.hotfixes(wmi.get("Win32_QuickFixEngineering"))
+        return _software.hotfixes(wmi.get("Win32_QuickFixEngineering"))
     if view == "license":
         if "SoftwareLicensingProduct" in wmi:
-            found = w.licenses(None, wmi["SoftwareLicensingProduct"])
+            found = _licenses.licenses(None, wmi["SoftwareLicensingProduct"])
             return found[0] if found else {}
         dump = next(iter(registry.values()))
         # The agent's test helper merges sibling keys at the first key's depth into it, later values winning.
@@ -131,33 +135,33 @@ def _view(case):
         for key in dump["keys"]:
             if len(key["path"].split("\\")) == depth:
                 merged.update({name: value["data"] for name, value in key["values"].items()})
-        return w.office_license(merged)
+        return _licenses.office_license(merged)
     if view == "last_user":
         accounts = [obj for obj in wmi.get("Win32_UserAccount") or [] if obj.get("Name") == "teclib"]  # the agent's WQL
-        return w.last_user(wmi.get("Win32_ComputerSystem"), registry.get("LogonUI"), registry.get("Winlogon"), accounts,
+        return _accounts.last_user(wmi.get("Win32_ComputerSystem"), registry.get("LogonUI"), registry.get("Winlogon"), accounts,
                            registry.get("IdentityStore"))
     if view == "videos":
         display_class = next((dump for name, dump in registry.items() if name.lower().startswith("{4d36e968")), None)
-        return w.videos(wmi.get("Win32_VideoController"), display_class)
+        return _devices.videos(wmi.get("Win32_VideoController"), display_class)
     if view == "usbdevices":
-        names = w.parse_usb_ids(USB_IDS.read_text(errors="replace")) if USB_IDS.exists() else None
-        return w.usb_devices(wmi.get("CIM_LogicalDevice"), names)
+        names = _devices.parse_usb_ids(USB_IDS.read_text(errors="replace")) if USB_IDS.exists() else None
+        return _devices.usb_devices(wmi.get("CIM_LogicalDevice"), names)
     if view in ("powercfg", "dmidecode_batteries", "batteries"):
-        powercfg = w.powercfg_batteries(sources.get("powercfg"))
+        powercfg = _devices.powercfg_batteries(sources.get("powercfg"))
         dmidecode = _dmidecode.batteries_from_dmidecode(_dmidecode.parse_dmidecode(sources["dmidecode"]))
         return {"powercfg": powercfg, "dmidecode_batteries": dmidecode,
-                "batteries": w.merge_batteries(dmidecode, powercfg)}[view]
+                "batteries": _devices.merge_batteries(dmidecode, powercfg)}[view]
     if view == "firewall_profiles":
         return {short: {key.upper(): value for key, value in profile.items()}
-                for short, profile in w.firewall_profiles(registry).items()}
+                for short, profile in _network.firewall_profiles(registry).items()}
     if view == "firewall":
-        found = w.interfaces(wmi.get("Win32_NetworkAdapterConfiguration"), wmi.get("Win32_NetworkAdapter"), wmi.get("MSFT_NetAdapter"))
-        return w.firewalls(registry, registry.get("NetworkList"), registry.get("DNSRegisteredAdapters"), found)
+        found = _network.interfaces(wmi.get("Win32_NetworkAdapterConfiguration"), wmi.get("Win32_NetworkAdapter"), wmi.get("MSFT_NetAdapter"))
+        return _network.firewalls(registry, registry.get("NetworkList"), registry.get("DNSRegisteredAdapters"), found)
     if view == "usb_printer_serial":
-        serials = w.usb_printer_serials(registry.get("USBPRINT"), registry.get("USB"))
+        serials = _devices.usb_printer_serials(registry.get("USBPRINT"), registry.get("USB"))
         return {port: serials.get(port) for port in case.expected}
     if view == "virtualmachines":
-        return w.virtual_machines(wmi.get("MSVM_ComputerSystem"), wmi.get("MSVM_MemorySettingData"),
+        return _virtualmachines.virtual_machines(wmi.get("MSVM_ComputerSystem"), wmi.get("MSVM_MemorySettingData"),
                                   wmi.get("MSVM_ProcessorSettingData"), wmi.get("MSVM_VirtualSystemSettingData"))
     pytest.fail("view %s of %r has no handler" % (view, case))
     return None
@@ -240,7 +244,7 @@ def _merge(*names):
     return merged
 
 
-def _system(caption, version, build, host, domain, model, maker, architecture="64-bit", language="1033"):
+def _os_classes(caption, version, build, host, domain, model, maker, architecture="64-bit", language="1033"):
     """What Win32_OperatingSystem/ComputerSystem give (no corpus sample has them: written here)."""
     return {
         "Win32_OperatingSystem": [{"Caption": caption, "Version": version, "BuildNumber": build, "OSArchitecture": architecture,
@@ -265,7 +269,7 @@ def _profile(name):
         sources = _merge("cpus/7", "memories/7", "drives/win10-crypt", "storages/latitude-7480", "firewall/10", "networks/10-net",
                          "videos/intel+nvidia", "batteries/win10-dell-xps", "usb/7", "users/11-AzureAD",
                          "license/office_2016_01", "softwares/mssql")
-        sources["wmi"].update(_system("Microsoft Windows 11 Pro", "10.0.22631", "22631", "ws-042", "corp.example",
+        sources["wmi"].update(_os_classes("Microsoft Windows 11 Pro", "10.0.22631", "22631", "ws-042", "corp.example",
                                       "Latitude 7480", "Dell Inc."))
         sources["wmi"]["Win32_ComputerSystem"][0]["UserName"] = "AzureAD\\JohnDoe"
         sources["wmi"]["AntiVirusProduct"] = [{"displayName": "Windows Defender", "instanceGuid": "{D68DDC3A-831F-4fae-9E44-DA132C1ACF46}",
@@ -280,7 +284,7 @@ def _profile(name):
         sources = _merge("cpus/2019-amd-epyc", "memories/2003SP2", "drives/2008-Enterprise", "storages/2008-Enterprise",
                          "firewall/7_firewall", "networks/7", "softwares/mssql_engine", "hyperv/2008", "hotfixes/xp",
                          "license/office_2010_1", "users/7-AD")
-        sources["wmi"].update(_system("Microsoft Windows Server 2022 Standard", "10.0.20348", "20348", "srv-db1", "ad.example",
+        sources["wmi"].update(_os_classes("Microsoft Windows Server 2022 Standard", "10.0.20348", "20348", "srv-db1", "ad.example",
                                       "PowerEdge R640", "Dell Inc."))
         sources["wmi"]["MSFT_MpComputerStatus"] = [{"AMProductVersion": "4.18.24090.11", "AntivirusEnabled": True,
                                                     "AntivirusSignatureVersion": "1.421.123.0", "AntivirusSignatureOutOfDate": False}]
@@ -291,13 +295,13 @@ def _profile(name):
     elif name == "vm":
         sources = _merge("bios/proxmox", "cpus/2003", "memories/xp", "drives/win7-sp1-x64", "storages/win10-edu-2020-fr",
                          "networks/vpn-up", "videos/amd-radeon-rx6600xt", "users/10-StandAlone", "softwares/xp")
-        sources["wmi"].update(_system("Microsoft Windows 10 Enterprise", "10.0.19045", "19045", "vm-7", "WORKGROUP",
+        sources["wmi"].update(_os_classes("Microsoft Windows 10 Enterprise", "10.0.19045", "19045", "vm-7", "WORKGROUP",
                                       "Standard PC (i440FX + PIIX, 1996)", "QEMU"))
         sources["wmi"]["Win32_ComputerSystem"][0]["PartOfDomain"] = False
     else:  # localized: Russian, French and Spanish dumps
         sources = _merge("softwares/10_russian", "memories/2003", "storages/win10-edu-2020-fr", "networks/xp", "usb/xppro2",
                          "cpus/xp", "drives/winxp-sp3-x86", "videos/nvidia-geforce-rtx-2060-super")
-        sources["wmi"].update(_system("Майкрософт Windows 10 Pro", "10.0.19044", "19044", "пк-бухгалтерия", "WORKGROUP",
+        sources["wmi"].update(_os_classes("Майкрософт Windows 10 Pro", "10.0.19044", "19044", "пк-бухгалтерия", "WORKGROUP",
                                       "To Be Filled By O.E.M.", "To Be Filled By O.E.M.", language="1049"))
     sources["timezone"] = {"name": "W. Europe Standard Time", "offset": "+0100", "offset_minutes": 60}
     sources["clock"] = 1795420800
@@ -429,14 +433,14 @@ def test_parse_collector_output():
 # --- parsers on odd input -------------------------------------------------------------------------------------------
 
 def test_value_helpers():
-    assert w.wmi_datetime("20140401000000.000000+000").year == 2014
-    assert w.wmi_datetime("/Date(1396310400000)/").month == 4
-    assert w.wmi_datetime("\\/Date(1396310400000)\\/").day == 1
-    assert w.wmi_datetime("2014-04-01T10:11:12").hour == 10
-    assert w.wmi_datetime("garbage") is None
-    assert w.integer("0xffffffff") == 4294967295 and w.integer("12.5") == 12 and w.integer("x") is None
-    assert w.boolean("TRUE") is True and w.boolean(False) is False and w.boolean("?") is None
-    assert w.decode_product_key(b"") is None and w.decode_product_key(bytes(200)) is None
+    assert _values.wmi_datetime("20140401000000.000000+000").year == 2014
+    assert _values.wmi_datetime("/Date(1396310400000)/").month == 4
+    assert _values.wmi_datetime("\\/Date(1396310400000)\\/").day == 1
+    assert _values.wmi_datetime("2014-04-01T10:11:12").hour == 10
+    assert _values.wmi_datetime("garbage") is None
+    assert _values.integer("0xffffffff") == 4294967295 and _values.integer("12.5") == 12 and _values.integer("x") is None
+    assert _values.boolean("TRUE") is True and _values.boolean(False) is False and _values.boolean("?") is None
+    assert _licenses.decode_product_key(b"") is None and _licenses.decode_product_key(bytes(200)) is None
 
 
 def test_typed_collector_values_read_like_the_corpus_text():
@@ -445,7 +449,7 @@ def test_typed_collector_values_read_like_the_corpus_text():
                   "Removable": "FALSE", "Caption": "Physical Memory", "SerialNumber": "1234"}]
     typed_form = [{"Capacity": 4294967296, "FormFactor": 12, "MemoryType": 0, "SMBIOSMemoryType": 26, "Speed": 2667,
                    "Removable": False, "Caption": "Physical Memory", "SerialNumber": "1234"}]
-    assert w.memories(text_form) == w.memories(typed_form) == [
+    assert _system.memories(text_form) == _system.memories(typed_form) == [
         {"capacity": 4096, "caption": "Physical Memory", "formfactor": "SODIMM", "removable": False, "speed": "2667",
          "type": "DDR4", "numslots": 0, "serialnumber": "1234"}]
 
@@ -468,7 +472,7 @@ def test_softwares_of_several_uninstall_roots():
         {"path": "HKEY_USERS\\S-1-5-21-1-2-3-1001\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Mine",
          "values": {"DisplayName": {"type": "REG_SZ", "data": "Mine"}, "SystemComponent": {"type": "REG_DWORD", "data": 1}}},
     ]}
-    found = w.softwares(dump, "x86_64")
+    found = _software.softwares(dump, "x86_64")
     assert [(entry["name"], entry["arch"]) for entry in found] == [("App", "x86_64"), ("App", "i586"), ("Mine", "x86_64")]
     assert found[0]["filesize"] == 2048 and found[1]["installdate"] == "31/01/2024"
     assert found[2]["userid"] == "S-1-5-21-1-2-3-1001" and found[2]["system_category"] == "system_component"
@@ -477,19 +481,19 @@ def test_softwares_of_several_uninstall_roots():
 
 
 def test_antivirus_and_accounts():
-    assert w.antivirus([{"displayName": "ESET", "productState": 266240, "versionNumber": "17"}]) == [
+    assert _software.antivirus([{"displayName": "ESET", "productState": 266240, "versionNumber": "17"}]) == [
         {"name": "ESET", "version": "17", "enabled": True, "uptodate": True}]
-    assert w.antivirus([{"displayName": "Old", "productState": 262160}])[0]["uptodate"] is False
-    assert w.local_users([{"Name": "bob", "SID": "S-1", "FullName": "Bob B", "LocalAccount": True}, {"Name": "x"}]) == [
+    assert _software.antivirus([{"displayName": "Old", "productState": 262160}])[0]["uptodate"] is False
+    assert _accounts.local_users([{"Name": "bob", "SID": "S-1", "FullName": "Bob B", "LocalAccount": True}, {"Name": "x"}]) == [
         {"id": "S-1", "login": "bob", "name": "Bob B"}]
-    assert w.logged_users([{"User": "a", "Domain": "D"}, {"User": "a", "Domain": "D"}, {}]) == [{"login": "a", "domain": "D"}]
-    assert w.monitors_from_wmi([{"UserFriendlyName": [68, 69, 76, 76, 0, 0], "ManufacturerName": [68, 69, 76, 0],
+    assert _accounts.logged_users([{"User": "a", "Domain": "D"}, {"User": "a", "Domain": "D"}, {}]) == [{"login": "a", "domain": "D"}]
+    assert _devices.monitors_from_wmi([{"UserFriendlyName": [68, 69, 76, 76, 0, 0], "ManufacturerName": [68, 69, 76, 0],
                                  "SerialNumberID": [49, 50, 0], "YearOfManufacture": 2020, "WeekOfManufacture": 12}]) == [
         {"caption": "DELL", "name": "DELL", "manufacturer": "DEL", "serial": "12", "description": "12/2020"}]
 
 
 def test_operating_system_without_registry():
-    system = w.operating_system({"Win32_OperatingSystem": [{"Caption": "Microsoft Windows Server 2016", "Version": "10.0.14393",
+    system = _system.operating_system({"Win32_OperatingSystem": [{"Caption": "Microsoft Windows Server 2016", "Version": "10.0.14393",
                                                             "CSDVersion": None, "OSArchitecture": "64 bits",
                                                             "InstallDate": "20170102030405.000000+060"}],
                                  "Win32_ComputerSystem": [{"Name": "S", "Domain": "x.lan", "PartOfDomain": "TRUE"}]},
@@ -501,15 +505,19 @@ def test_operating_system_without_registry():
 # --- fuzzing --------------------------------------------------------------------------------------------------------
 
 PARSERS = (
-    lambda data: w.bios({"Win32_Bios": data, "Win32_ComputerSystem": data, "Win32_BaseBoard": data}),
-    lambda data: w.cpus(data, data), lambda data: w.memories(data, data), lambda data: w.drives(data, data, data, data),
-    w.storages, lambda data: w.interfaces(data, data, data), lambda data: w.softwares(data, "i586", data, data),
-    w.appx_packages, w.hotfixes, lambda data: w.licenses([data], data), lambda data: w.last_user(data, data, data, data, data),
-    lambda data: w.videos(data, data), w.usb_devices, w.powercfg_batteries, lambda data: w.firewalls({"DomainProfile": data}, data, data, data),
-    lambda data: w.usb_printer_serials(data, data), lambda data: w.virtual_machines(data, data, data, data),
-    lambda data: w.hardware({"Win32_OperatingSystem": data}, data, data), lambda data: w.operating_system({"x": data}, data, data),
-    w.sounds, w.wmi_batteries, w.monitors_from_wmi, lambda data: w.antivirus(data, data), w.local_users, w.local_groups,
-    w.logged_users, w.office_license, lambda data: w.media_type("PCI\\X", data), w.parse_usb_ids,
+    lambda data: _system.bios({"Win32_Bios": data, "Win32_ComputerSystem": data, "Win32_BaseBoard": data}),
+    lambda data: _system.cpus(data, data), lambda data: _system.memories(data, data),
+    lambda data: _storage.drives(data, data, data, data), _storage.storages, lambda data: _network.interfaces(data, data, data),
+    lambda data: _software.softwares(data, "i586", data, data), _software.appx_packages, _software.hotfixes,
+    lambda data: _licenses.licenses([data], data), lambda data: _accounts.last_user(data, data, data, data, data),
+    lambda data: _devices.videos(data, data), _devices.usb_devices, _devices.powercfg_batteries,
+    lambda data: _network.firewalls({"DomainProfile": data}, data, data, data),
+    lambda data: _devices.usb_printer_serials(data, data), lambda data: _virtualmachines.virtual_machines(data, data, data, data),
+    lambda data: _system.hardware({"Win32_OperatingSystem": data}, data, data),
+    lambda data: _system.operating_system({"x": data}, data, data),
+    _devices.sounds, _devices.wmi_batteries, _devices.monitors_from_wmi, lambda data: _software.antivirus(data, data),
+    _accounts.local_users, _accounts.local_groups, _accounts.logged_users, _licenses.office_license,
+    lambda data: _network.media_type("PCI\\X", data), _devices.parse_usb_ids,
 )
 
 JSON_VALUES = st.recursive(
@@ -547,15 +555,15 @@ def test_parsers_never_raise_on_mutated_corpus_samples(seed, sample, mutate):
         sources = {"wmi": sources}
     document, warnings = inv.build_inventory({"os_family": "windows", "sources": sources}, "damaged")
     assert not [warning for warning in warnings if "dropped" in warning] and isinstance(document["content"], dict)
-    w.powercfg_batteries(damaged)
-    w.appx_packages(damaged.decode("utf-8", "replace"))
+    _devices.powercfg_batteries(damaged)
+    _software.appx_packages(damaged.decode("utf-8", "replace"))
 
 
 @settings(max_examples=60, deadline=None)
 @given(data=st.binary(max_size=300))
 def test_text_parsers_never_raise_on_bytes(data):
-    assert isinstance(w.powercfg_batteries(data), list)
-    assert isinstance(w.appx_packages(data.decode("latin-1")), list)
-    assert isinstance(w.parse_usb_ids(data.decode("latin-1")), dict)
-    assert w.decode_product_key(data) is None or len(w.decode_product_key(data)) == 29
+    assert isinstance(_devices.powercfg_batteries(data), list)
+    assert isinstance(_software.appx_packages(data.decode("latin-1")), list)
+    assert isinstance(_devices.parse_usb_ids(data.decode("latin-1")), dict)
+    assert _licenses.decode_product_key(data) is None or len(_licenses.decode_product_key(data)) == 29
     assert isinstance(collector.parse_collector_output(data), tuple)
