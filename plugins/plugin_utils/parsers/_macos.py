@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import json
 import plistlib
 import re
 
@@ -936,75 +935,6 @@ def default_gateway(netstat_text):
         if match:
             return match.group(1)
     return None
-
-
-# --- antivirus ---------------------------------------------------------------------------------------------
-
-
-def _local_day(epoch_ms, offset):
-    try:
-        moment = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=int(epoch_ms) // 1000 + int(offset or 0))
-    except (OverflowError, ValueError):
-        return None
-    return moment.strftime("%Y-%m-%d")
-
-
-def antivirus_defender(text, local_offset=0):
-    """``mdatp health --output json`` -> the ``antivirus`` entry (``None`` unless healthy)."""
-    try:
-        infos = json.loads(_text(text))
-    except ValueError:
-        return None
-    if not isinstance(infos, dict) or not infos.get("healthy"):
-        return None
-    entry = {"company": "Microsoft", "name": "Microsoft Defender", "enabled": False, "uptodate": False}
-    if perl_true(infos.get("appVersion")):
-        entry["version"] = str(infos["appVersion"])
-    if perl_true(infos.get("definitionsVersion")):
-        entry["base_version"] = str(infos["definitionsVersion"])
-    if perl_true(infos.get("definitionsStatus")):
-        entry["uptodate"] = _dict(infos["definitionsStatus"]).get("$type") == "upToDate"
-    realtime = _dict(infos.get("realTimeProtectionEnabled")).get("value")
-    if perl_true(realtime):
-        entry["enabled"] = realtime is True
-    for key, field in (("productExpiration", "expiration"), ("definitionsUpdated", "base_creation")):
-        value = infos.get(key)
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and re.match(r"^\d+$", str(value)) and perl_true(str(value)):
-            entry[field] = _local_day(value, local_offset)
-    return _clean(entry)
-
-
-def antivirus_cortex(info_text, info_query_text, runtime_query_text):
-    """``cytool info``, ``cytool info query``, ``cytool runtime query`` -> the ``antivirus`` entry."""
-    entry = {"company": "Palo Alto Networks", "name": "Cortex XDR", "enabled": False}
-    for line in text_lines(_text(info_text)):
-        match = re.match(r"^Cortex XDR .* ([0-9.]+)$", line)
-        if match:
-            entry["version"] = match.group(1)
-            break
-    for line in text_lines(_text(info_query_text)):
-        match = re.match(r"^Content Version:\s+(\S+)$", line, re.IGNORECASE)
-        if match:
-            entry["base_version"] = match.group(1)
-            break
-    for line in text_lines(_text(runtime_query_text)):
-        match = re.match(r"^\s*pmd\s+\S+\s+\S+\s+(\S+)\s", line, re.IGNORECASE)
-        if match:
-            entry["enabled"] = match.group(1).lower() == "running"
-            break
-    return entry
-
-
-def antivirus_sentinelone(version_text, status_text):
-    """``sentinelctl version`` and ``sentinelctl status`` -> the ``antivirus`` entry."""
-    entry = {"company": "Sentinel Labs Inc.", "name": "SentinelOne EPP", "enabled": False}
-    for line in text_lines(_text(version_text)):
-        match = re.match(r"^SentinelOne.* ([0-9.]+)$", line)
-        if match:
-            entry["version"] = match.group(1)
-            break
-    entry["enabled"] = any(re.match(r"^\s+Protection:\s+enabled$", line, re.IGNORECASE) for line in text_lines(_text(status_text)))
-    return entry
 
 
 # --- bios, hardware, operating system, drives --------------------------------------------------------------
