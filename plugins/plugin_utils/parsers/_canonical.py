@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Canonical forms of values as GLPI Agent reports them: manufacturers, sizes, numbers.
+"""Canonical forms of values as GLPI Agent reports them: manufacturers, sizes, numbers; the parsers' small value helpers.
 
 Private to the glpiops.glpi collection: no compatibility promise.
 
@@ -116,6 +116,21 @@ def integer_field(value):
     if text is None or not re.match(r"^\d+\Z", text, re.ASCII):
         return None
     return int(text)
+
+
+def as_dict(value):
+    """``value`` when it is a dict, else ``{}`` (a parsed tree holds whatever its input had)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_str(value):
+    """``value`` when it is a string, else ``None``."""
+    return value if isinstance(value, str) else None
+
+
+def without_empty(entry):
+    """A copy of ``entry`` without its ``None`` and ``""`` values."""
+    return {key: value for key, value in entry.items() if value is not None and value != ""}
 
 
 def trim_whitespace(value):
