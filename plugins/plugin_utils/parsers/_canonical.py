@@ -48,7 +48,13 @@ _WHITESPACE_RE = re.compile(r"\s+", re.ASCII)
 
 
 def canonical_manufacturer(value):
-    """GLPI Agent's manufacturer name for a vendor id or a model string (``None`` stays ``None``)."""
+    """GLPI Agent's manufacturer name for a vendor id or a model string: ``GenuineIntel`` -> ``Intel``, ``DELL`` -> ``Dell``...
+
+    The agent reports the same spelling for every source (CPUs, disks, batteries, power
+    supplies), so GLPI's dropdown keeps one entry per vendor.  ``None``, ``""``, ``"0"`` and
+    non-strings give ``None`` (Perl's ``return unless $manufacturer``); a name it does not
+    know is returned as it is.
+    """
     if not isinstance(value, str) or not perl_true(value):
         return None
     if value in _VENDOR_IDS:

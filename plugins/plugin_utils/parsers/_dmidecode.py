@@ -25,6 +25,8 @@ import datetime
 import math
 import re
 
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers._canonical import canonical_manufacturer, perl_true
+
 # --- the dmidecode text ---------------------------------------------------------------------------------------
 
 # SMBIOS types are 0-255; a number too long to be one is no type line.
@@ -258,42 +260,6 @@ def _iso_date(value, month_first=True):
         first, second, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
         return _valid_date(year, first, second) if month_first else _valid_date(year, second, first)
     return None
-
-
-def canonical_manufacturer(name):
-    """A vendor's usual name: ``GenuineIntel`` -> ``Intel``, ``DELL`` -> ``Dell``, ``HP`` -> ``Hewlett-Packard``...
-
-    GLPI Agent reports the same spelling for every source, so GLPI's dropdown
-    keeps one entry per vendor.
-    """
-    if not isinstance(name, str) or not name:
-        return name
-    cpu_vendors = {
-        "GenuineIntel": "Intel", "AuthenticAMD": "AMD", "TMx86": "Transmeta", "TransmetaCPU": "Transmeta",
-        "CyrixInstead": "Cyrix", "CentaurHauls": "VIA", "HygonGenuine": "Hygon",
-    }
-    if name in cpu_vendors:
-        return cpu_vendors[name]
-    # A known brand anywhere in the name is written with one capital.
-    brands = ("broadcom", "compaq", "dell", "epson", "fujitsu", "hitachi", "ibm", "intel", "kingston", "matshita",
-              "maxtor", "nvidia", "pioneer", "samsung", "sony", "supermicro", "toshiba", "transcend")
-    found = re.search(r"(\blg\b|\bnec\b|%s)" % "|".join(brands), name, re.IGNORECASE | re.ASCII)
-    if found:
-        return found.group(1).lower().capitalize()
-    prefixes = (
-        ("Apple", r"^APPLE", re.IGNORECASE),
-        ("Hewlett-Packard", r"^(?:hp|HPE?|[Hh][Ee][Ww][Ll][Ee][Tt][Tt][ -][Pp][Aa][Cc][Kk][Aa][Rr][Dd]|MM)", 0),
-        ("Hitachi", r"^(?:HD|IC|HU|HGST)", 0),
-        ("Seagate", r"^(?:ST|[Ss][Ee][Aa][Gg][Aa][Tt][Ee])", 0),
-        ("Sony", r"^OPTIARC", re.IGNORECASE),
-        ("Western Digital", r"^(?:WDC?|[Ww][Ee][Ss][Tt][Ee][Rr][Nn])", 0),
-        ("Crucial", r"^CT", 0),
-        ("PNY", r"^PNY", 0),
-    )
-    for canonical, pattern, flags in prefixes:
-        if re.search(pattern, name, flags):
-            return canonical
-    return name
 
 
 # --- BIOS and HARDWARE ------------------------------------------------------------------------------------------
@@ -841,7 +807,7 @@ def powersupplies_from_dmidecode(infos):
             if value is None or _PSU_FILLER_RE.search(value):
                 continue
             psu[key] = value
-        if psu.get("manufacturer"):
+        if perl_true(psu.get("manufacturer")):
             psu["manufacturer"] = canonical_manufacturer(psu["manufacturer"])
         if psu.get("power_max"):
             psu["power_max"] = power_in_watts(psu["power_max"])

@@ -354,14 +354,6 @@ def test_powersupplies_booleans_watts_and_dell_part_numbers():
     assert d.power_in_watts("none") is None
 
 
-def test_canonical_manufacturer():
-    assert d.canonical_manufacturer("DELL") == "Dell"
-    assert d.canonical_manufacturer("HP") == "Hewlett-Packard"
-    assert d.canonical_manufacturer("SAMSUNG SDI") == "Samsung"
-    assert d.canonical_manufacturer("LGC-LGC") == "LGC-LGC"
-    assert d.canonical_manufacturer("GenuineIntel") == "Intel"
-
-
 def test_absurd_numbers_are_no_values():
     huge = "9" * 5000
     text = "Handle 0x0001, DMI type %s, 1 bytes\n\tX: y\n" % huge
