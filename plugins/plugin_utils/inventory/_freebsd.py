@@ -17,6 +17,7 @@ import re
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _freebsd
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode_devices
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _document
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _linux
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _macos
@@ -90,12 +91,12 @@ def build_operatingsystem(sources):
 
 def build_cpus(sources):
     tables = _document.dmidecode_tables(sources)
-    return _freebsd.cpus(_sysctl(sources), _dmidecode.cpus_from_dmidecode(tables) if tables else None)
+    return _freebsd.cpus(_sysctl(sources), _dmidecode_devices.cpus_from_dmidecode(tables) if tables else None)
 
 
 def build_memories(sources):
     tables = _document.dmidecode_tables(sources)
-    return _dmidecode.memories_from_dmidecode(tables) if tables else None
+    return _dmidecode_devices.memories_from_dmidecode(tables) if tables else None
 
 
 def build_networks(sources):
@@ -133,8 +134,8 @@ SECTION_BUILDERS = {
     "networks": build_networks,
     "softwares": build_softwares,
     "storages": build_storages,
-    "ports": _from_dmidecode(_dmidecode.ports_from_dmidecode),
-    "slots": _from_dmidecode(_dmidecode.slots_from_dmidecode),
-    "batteries": _from_dmidecode(_dmidecode.batteries_from_dmidecode),
-    "powersupplies": _from_dmidecode(_dmidecode.powersupplies_from_dmidecode),
+    "ports": _from_dmidecode(_dmidecode_devices.ports_from_dmidecode),
+    "slots": _from_dmidecode(_dmidecode_devices.slots_from_dmidecode),
+    "batteries": _from_dmidecode(_dmidecode_devices.batteries_from_dmidecode),
+    "powersupplies": _from_dmidecode(_dmidecode_devices.powersupplies_from_dmidecode),
 }

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers._canonical import canonical_manufacturer
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers._dmidecode import battery_serial
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers._dmidecode_devices import battery_serial
 
 BATTERY_FIELDS = ("capacity", "chemistry", "date", "manufacturer", "name", "real_capacity", "serial", "voltage")
 

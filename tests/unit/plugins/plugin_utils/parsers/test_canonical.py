@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _batteries, _dmidecode
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _batteries, _dmidecode_devices
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers._canonical import canonical_manufacturer
 
 
@@ -37,7 +37,7 @@ def test_canonical_manufacturer_prefixes():
 
 
 def test_a_zero_manufacturer_is_kept_as_read_by_the_dmidecode_and_sysfs_callers():
-    psu = _dmidecode.powersupplies_from_dmidecode({39: [{"Name": "PSU 1", "Manufacturer": "0"}]})
+    psu = _dmidecode_devices.powersupplies_from_dmidecode({39: [{"Name": "PSU 1", "Manufacturer": "0"}]})
     assert psu == [{"name": "PSU 1", "manufacturer": "0"}]
     uevent = "POWER_SUPPLY_TYPE=Battery\nPOWER_SUPPLY_PRESENT=1\nPOWER_SUPPLY_CAPACITY=90\nPOWER_SUPPLY_MANUFACTURER=0\n"
     battery = _batteries.batteries_from_sysfs({"BAT0": uevent})

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode_devices
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.windows import _wmi as w
 from tests._reference import CORPUS, reference_path
 
@@ -80,7 +81,7 @@ def corpus_sources(case):
 def _dmidecode_cpus(sources, sample):
     if sample.startswith("2003") or not sources.get("dmidecode"):
         return None
-    return _dmidecode.cpus_from_dmidecode(_dmidecode.parse_dmidecode(sources["dmidecode"]))
+    return _dmidecode_devices.cpus_from_dmidecode(_dmidecode.parse_dmidecode(sources["dmidecode"]))
 
 
 def _sorted_softwares(entries):
@@ -144,7 +145,7 @@ def _view(case):
         return w.usb_devices(wmi.get("CIM_LogicalDevice"), names)
     if view in ("powercfg", "dmidecode_batteries", "batteries"):
         powercfg = w.powercfg_batteries(sources.get("powercfg"))
-        dmidecode = _dmidecode.batteries_from_dmidecode(_dmidecode.parse_dmidecode(sources["dmidecode"]))
+        dmidecode = _dmidecode_devices.batteries_from_dmidecode(_dmidecode.parse_dmidecode(sources["dmidecode"]))
         return {"powercfg": powercfg, "dmidecode_batteries": dmidecode,
                 "batteries": w.merge_batteries(dmidecode, powercfg)}[view]
     if view == "firewall_profiles":
