@@ -388,6 +388,20 @@ def _info_extract(device):
     return extract
 
 
+def _external_disk(device, label, interface, model, extract):
+    """The entry of a USB or FireWire disk (``extract``: its ``_info_extract``)."""
+    manufacturer = extract.get("manufacturer")
+    return {"name": device.get("bsd_name") or label, "type": "Disk drive", "interface": interface, "description": label,
+            "model": model, "serial": extract.get("serial_num") or None, "firmware": extract.get("bcd_device") or None,
+            "manufacturer": canonical_manufacturer(manufacturer) if manufacturer else None}
+
+
+def _is_volume(device):
+    """A volume (content, file system or mount point) of a disk that has no partition map: no storage of its own."""
+    return any(perl_true(device.get(key)) for key in ("iocontent", "file_system", "mount_point")) \
+        and not perl_true(device.get("partition_map_type"))
+
+
 def _storage(entry):
     entry = {key: trim_whitespace(value) if isinstance(value, str) else value for key, value in entry.items()}
     return {key: value for key, value in entry.items() if value is not None}
@@ -417,8 +431,7 @@ def storages(text, data_type):
                      "interface": "SATA" if device.get("interconnect") == "SERIAL-ATA" else "ATAPI",
                      "model": _strip_manufacturer(label, manufacturer), "firmware": device.get("firmware")}
         elif data_type == "SPCardReaderDataType":
-            if any(perl_true(device.get(key)) for key in ("iocontent", "file_system", "mount_point")) \
-                    and not perl_true(device.get("partition_map_type")):
+            if _is_volume(device):
                 continue
             if label == "spcardreader":
                 entry = {"name": device.get("bsd_name") or label, "type": "Card reader", "description": label,
@@ -434,22 +447,15 @@ def storages(text, data_type):
                 continue
             if device.get("Built-in_Device") == "Yes":
                 continue
-            if any(perl_true(device.get(key)) for key in ("iocontent", "file_system", "mount_point")) \
-                    and not perl_true(device.get("partition_map_type")):
+            if _is_volume(device):
                 continue
             extract = _info_extract(device)
-            entry = {"name": device.get("bsd_name") or label, "type": "Disk drive", "interface": "USB", "description": label,
-                     "model": extract.get("device_model") or label, "serial": extract.get("serial_num") or None,
-                     "firmware": extract.get("bcd_device") or None,
-                     "manufacturer": canonical_manufacturer(extract.get("manufacturer")) if extract.get("manufacturer") else None}
+            entry = _external_disk(device, label, "USB", extract.get("device_model") or label, extract)
         elif data_type == "SPFireWireDataType":
             if not perl_true(device.get("partition_map_type")):
                 continue
             extract = _info_extract(device)
-            entry = {"name": device.get("bsd_name") or label, "type": "Disk drive", "interface": "1394", "description": label,
-                     "model": extract.get("product_id") or None, "serial": extract.get("serial_num") or None,
-                     "firmware": extract.get("bcd_device") or None,
-                     "manufacturer": canonical_manufacturer(extract.get("manufacturer")) if extract.get("manufacturer") else None}
+            entry = _external_disk(device, label, "1394", extract.get("product_id") or None, extract)
         if entry is None:
             continue
         if data_type != "SPCardReaderDataType" or label != "spcardreader":
