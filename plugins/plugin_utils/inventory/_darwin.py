@@ -18,8 +18,11 @@ import re
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _common
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._common import text_of
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _ioreg
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _linux
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _macos
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _system_profiler
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _system_profiler_apps
 
 
 def _mapping(sources, name):
@@ -29,7 +32,7 @@ def _mapping(sources, name):
 
 @functools.lru_cache(maxsize=4)
 def _tree_of(text):
-    return _macos.parse_system_profiler(text)
+    return _system_profiler.parse_system_profiler(text)
 
 
 def profile(sources):
@@ -42,7 +45,7 @@ def _sysctl(sources):
 
 
 def _platform_devices(sources):
-    return _macos.parse_ioreg(text_of(sources, "ioreg_platform"), "IOPlatformExpertDevice")
+    return _ioreg.parse_ioreg(text_of(sources, "ioreg_platform"), "IOPlatformExpertDevice")
 
 
 def _gateway(sources):
@@ -59,12 +62,12 @@ def _swap_mb(value):
 
 def build_hardware(sources):
     sysctl = _sysctl(sources)
-    memory = _macos.memory_size(profile(sources))
+    memory = _system_profiler.memory_size(profile(sources))
     if memory is None and re.match(r"^\d+$", sysctl.get("hw.memsize") or ""):
         memory = int(sysctl["hw.memsize"]) // (1024 * 1024)
     hardware = {
         "name": _common.short_hostname(sources),
-        "uuid": _macos.hardware_uuid(profile(sources), _platform_devices(sources)),
+        "uuid": _system_profiler.hardware_uuid(profile(sources), _platform_devices(sources)),
         "memory": memory,
         "swap": _swap_mb(sysctl.get("vm.swapusage")),
         "dns": "/".join(_linux.parse_resolv_conf(text_of(sources, "resolv_conf"))),
@@ -74,13 +77,13 @@ def build_hardware(sources):
 
 
 def build_bios(sources):
-    return _macos.bios(profile(sources), _platform_devices(sources)) or None
+    return _system_profiler.bios(profile(sources), _platform_devices(sources)) or None
 
 
 def build_operatingsystem(sources):
     """As GLPI Agent's ``MacOS::OS``: name ``MacOSX``, full name and version from ``System Version`` (else ``sw_vers``)."""
     uname = sources.get("uname") if isinstance(sources.get("uname"), dict) else {}
-    version_line = _macos.system_version(profile(sources))
+    version_line = _system_profiler.system_version(profile(sources))
     match = re.match(r"^(.*?)\s+(\d+.*)", version_line) if version_line else None
     sw_vers = _macos.parse_sw_vers(text_of(sources, "sw_vers"))
     fqdn = text_of(sources, "hostname_fqdn").strip().splitlines()
@@ -104,39 +107,39 @@ def build_operatingsystem(sources):
 
 
 def build_cpus(sources):
-    return _macos.cpus(profile(sources), text_of(sources, "sysctl_cpu"))
+    return _system_profiler.cpus(profile(sources), text_of(sources, "sysctl_cpu"))
 
 
 def build_memories(sources):
-    return _macos.memories(profile(sources))
+    return _system_profiler.memories(profile(sources))
 
 
 def build_videos(sources):
-    return _macos.videos(profile(sources))
+    return _system_profiler.videos(profile(sources))
 
 
 def build_batteries(sources):
-    battery = _macos.battery(profile(sources))
+    battery = _system_profiler.battery(profile(sources))
     return [battery] if battery else []
 
 
 def build_powersupplies(sources):
-    charger = _macos.power_supply(profile(sources))
+    charger = _system_profiler.power_supply(profile(sources))
     return [charger] if charger else []
 
 
 def build_storages(sources):
     outputs = _mapping(sources, "system_profiler_storages")
     storages = []
-    for data_type in _macos.STORAGE_DATA_TYPES:
+    for data_type in _system_profiler.STORAGE_DATA_TYPES:
         if isinstance(outputs.get(data_type), str):
-            storages += _macos.storages(outputs[data_type], data_type)
+            storages += _system_profiler.storages(outputs[data_type], data_type)
     return storages
 
 
 def build_softwares(sources):
-    apps = _macos.applications_from_xml(text_of(sources, "system_profiler_applications"), _common.target_offset_seconds(sources))
-    return _macos.softwares(apps)
+    apps = _system_profiler_apps.applications_from_xml(text_of(sources, "system_profiler_applications"), _common.target_offset_seconds(sources))
+    return _system_profiler_apps.softwares(apps)
 
 
 def build_networks(sources):
@@ -151,7 +154,7 @@ def build_usbdevices(sources):
     """Every USB device ioreg lists, one entry per serial number (as GLPI Agent)."""
     devices, seen = [], set()
     for class_name, text in sorted(_mapping(sources, "ioreg_usb").items()):
-        for device in _macos.usb_devices(_macos.parse_ioreg(text, class_name)):
+        for device in _ioreg.usb_devices(_ioreg.parse_ioreg(text, class_name)):
             serial = device.get("serial")
             if serial and serial in seen:
                 continue
@@ -165,8 +168,8 @@ def build_monitors(sources):
     displays = _mapping(sources, "ioreg_displays")
     for class_name in ("AppleBacklightDisplay", "AppleDisplay", "AppleCLCD2"):
         if isinstance(displays.get(class_name), str):
-            screens += _macos.screens(_macos.parse_ioreg(displays[class_name], class_name))
-    return _macos.monitors(screens)
+            screens += _ioreg.screens(_ioreg.parse_ioreg(displays[class_name], class_name))
+    return _ioreg.monitors(screens)
 
 
 SECTION_BUILDERS = {

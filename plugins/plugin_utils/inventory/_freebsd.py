@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _freebsd as freebsd_parsers
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _common
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._common import text_of
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode_devices
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _freebsd as freebsd_parsers
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _linux
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _macos
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _packages
@@ -86,12 +87,12 @@ def build_operatingsystem(sources):
 
 def build_cpus(sources):
     tables = _common.dmidecode_tables(sources)
-    return freebsd_parsers.cpus(_sysctl(sources), _dmidecode.cpus_from_dmidecode(tables) if tables else None)
+    return freebsd_parsers.cpus(_sysctl(sources), _dmidecode_devices.cpus_from_dmidecode(tables) if tables else None)
 
 
 def build_memories(sources):
     tables = _common.dmidecode_tables(sources)
-    return _dmidecode.memories_from_dmidecode(tables) if tables else None
+    return _dmidecode_devices.memories_from_dmidecode(tables) if tables else None
 
 
 def build_networks(sources):
@@ -121,8 +122,8 @@ SECTION_BUILDERS = {
     "networks": build_networks,
     "softwares": build_softwares,
     "storages": build_storages,
-    "ports": _common.from_dmidecode(_dmidecode.ports_from_dmidecode),
-    "slots": _common.from_dmidecode(_dmidecode.slots_from_dmidecode),
-    "batteries": _common.from_dmidecode(_dmidecode.batteries_from_dmidecode),
-    "powersupplies": _common.from_dmidecode(_dmidecode.powersupplies_from_dmidecode),
+    "ports": _common.from_dmidecode(_dmidecode_devices.ports_from_dmidecode),
+    "slots": _common.from_dmidecode(_dmidecode_devices.slots_from_dmidecode),
+    "batteries": _common.from_dmidecode(_dmidecode_devices.batteries_from_dmidecode),
+    "powersupplies": _common.from_dmidecode(_dmidecode_devices.powersupplies_from_dmidecode),
 }

@@ -21,6 +21,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _accou
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _batteries
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _cpus
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode_devices
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _drives
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _edid
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _linux as parsers
@@ -153,7 +154,7 @@ def build_cpus(sources):
     machine = (sources.get("uname") or {}).get("machine")
     tables = dmidecode_tables(sources)
     return _cpus.cpus_from_cpuinfo(text_of(sources, "cpuinfo"), machine,
-                                   dmidecode_cpus=_dmidecode.cpus_from_dmidecode(tables) if tables else None)
+                                   dmidecode_cpus=_dmidecode_devices.cpus_from_dmidecode(tables) if tables else None)
 
 
 def _uevent(text):
@@ -355,7 +356,7 @@ def build_storages(sources):
 def build_batteries(sources):
     """dmidecode's batteries (root only), merged with /sys/class/power_supply's as GLPI Agent merges them."""
     tables = dmidecode_tables(sources)
-    return _batteries.batteries(_dmidecode.batteries_from_dmidecode(tables) if tables else [], sources.get("power_supplies"))
+    return _batteries.batteries(_dmidecode_devices.batteries_from_dmidecode(tables) if tables else [], sources.get("power_supplies"))
 
 
 def build_physical_volumes(sources):
@@ -398,16 +399,16 @@ SECTION_BUILDERS = {
     "local_users": build_local_users,
     "networks": build_networks,
     "processes": build_processes,
-    "memories": from_dmidecode(_dmidecode.memories_from_dmidecode),
-    "ports": from_dmidecode(_dmidecode.ports_from_dmidecode),
-    "slots": from_dmidecode(_dmidecode.slots_from_dmidecode),
+    "memories": from_dmidecode(_dmidecode_devices.memories_from_dmidecode),
+    "ports": from_dmidecode(_dmidecode_devices.ports_from_dmidecode),
+    "slots": from_dmidecode(_dmidecode_devices.slots_from_dmidecode),
     "batteries": build_batteries,
     "physical_volumes": build_physical_volumes,
     "volume_groups": build_volume_groups,
     "logical_volumes": build_logical_volumes,
     "virtualmachines": build_virtualmachines,
     "remote_mgmt": build_remote_mgmt,
-    "powersupplies": from_dmidecode(_dmidecode.powersupplies_from_dmidecode),
+    "powersupplies": from_dmidecode(_dmidecode_devices.powersupplies_from_dmidecode),
     "softwares": build_softwares,
     "storages": build_storages,
     "users": build_users,

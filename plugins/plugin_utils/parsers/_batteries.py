@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers._dmidecode import battery_serial, canonical_manufacturer
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers._canonical import canonical_manufacturer
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers._dmidecode_devices import battery_serial
 
 BATTERY_FIELDS = ("capacity", "chemistry", "date", "manufacturer", "name", "real_capacity", "serial", "voltage")
 
@@ -62,7 +63,7 @@ def _battery(attributes):
     }
     manufacturer = attributes.get("manufacturer")
     if manufacturer:
-        battery["manufacturer"] = canonical_manufacturer(manufacturer)
+        battery["manufacturer"] = canonical_manufacturer(manufacturer) or manufacturer  # "0" stays as read
     for key, energy, charge in (("capacity", "energy_full_design", "charge_full_design"), ("real_capacity", "energy_full", "charge_full")):
         value = _micro(attributes.get(energy))
         if value is None and voltage:

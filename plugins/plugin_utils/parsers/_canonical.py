@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Canonical forms of values as GLPI Agent reports them: manufacturers, sizes, numbers.
+"""Canonical forms of values as GLPI Agent reports them: manufacturers, sizes, numbers; the parsers' small value helpers.
 
 Private to the glpiops.glpi collection: no compatibility promise.
 
@@ -48,7 +48,13 @@ _WHITESPACE_RE = re.compile(r"\s+", re.ASCII)
 
 
 def canonical_manufacturer(value):
-    """GLPI Agent's manufacturer name for a vendor id or a model string (``None`` stays ``None``)."""
+    """GLPI Agent's manufacturer name for a vendor id or a model string: ``GenuineIntel`` -> ``Intel``, ``DELL`` -> ``Dell``...
+
+    The agent reports the same spelling for every source (CPUs, disks, batteries, power
+    supplies), so GLPI's dropdown keeps one entry per vendor.  ``None``, ``""``, ``"0"`` and
+    non-strings give ``None`` (Perl's ``return unless $manufacturer``); a name it does not
+    know is returned as it is.
+    """
     if not isinstance(value, str) or not perl_true(value):
         return None
     if value in _VENDOR_IDS:
@@ -116,6 +122,21 @@ def integer_field(value):
     if text is None or not re.match(r"^\d+\Z", text, re.ASCII):
         return None
     return int(text)
+
+
+def as_dict(value):
+    """``value`` when it is a dict, else ``{}`` (a parsed tree holds whatever its input had)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_str(value):
+    """``value`` when it is a string, else ``None``."""
+    return value if isinstance(value, str) else None
+
+
+def without_empty(entry):
+    """A copy of ``entry`` without its ``None`` and ``""`` values."""
+    return {key: value for key, value in entry.items() if value is not None and value != ""}
 
 
 def trim_whitespace(value):

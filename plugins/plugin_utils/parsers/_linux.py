@@ -69,29 +69,6 @@ def parse_meminfo(text):
     return values
 
 
-def parse_cpuinfo(text):
-    """``/proc/cpuinfo`` as a list of per-logical-CPU dicts (keys lowercased)."""
-    cpus = []
-    current = {}
-    for line in text.splitlines():
-        if not line.strip():
-            if current:
-                cpus.append(current)
-                current = {}
-            continue
-        if ":" not in line:
-            continue
-        key, value = line.split(":", 1)
-        key = key.strip().lower()
-        if key == "processor" and "processor" in current:
-            cpus.append(current)
-            current = {}
-        current[key] = value.strip()
-    if current:
-        cpus.append(current)
-    return cpus
-
-
 def parse_boot_epoch(proc_stat):
     """The ``btime`` line of ``/proc/stat``: boot time in seconds since the epoch."""
     match = re.search(r"^btime\s+(\d+)\s*$", proc_stat, re.MULTILINE)

@@ -165,7 +165,7 @@ def operating_system(wmi, current_version=None, timezone=None):
 
 def cpus(processors, central_processor=None, dmidecode_cpus=None):
     """GLPI Agent's ``cpus`` from ``Win32_Processor``, the ``CentralProcessor`` registry dump and, when the
-    target had one, dmidecode's CPUs (``_dmidecode.cpus_from_dmidecode`` entries, upper- or lower-case keys)."""
+    target had one, dmidecode's CPUs (``_dmidecode_devices.cpus_from_dmidecode`` entries, upper- or lower-case keys)."""
     tree = registry_tree(central_processor)
     dmi = [{str(key).lower(): value for key, value in entry.items()} for entry in instances(dmidecode_cpus)]
     result = []

@@ -118,6 +118,13 @@ def test_no_entry_for_machines_the_agent_has_no_module_for():
     assert cpus.cpus_from_cpuinfo(_x86_block(0, 0, 0), "riscv64") == []
 
 
+def test_cpuinfo_splits_logical_cpus():
+    text = "processor\t: 0\nvendor_id\t: GenuineIntel\nphysical id\t: 0\n\nprocessor\t: 1\nvendor_id\t: GenuineIntel\nphysical id\t: 0\n"
+    logical = cpus.parse_proc_cpuinfo(text)
+    assert [c["processor"] for c in logical] == ["0", "1"]
+    assert logical[1]["vendor_id"] == "GenuineIntel"
+
+
 def test_arm_board_and_bios():
     text = "processor\t: 0\nmodel name\t: ARMv7 Processor rev 4 (v7l)\n\nHardware\t: BCM2835\nRevision\t: a22082\nSerial\t\t: 0000\n"
     assert cpus.arm_board_from_cpuinfo(text) == {"hardware": "BCM2835", "revision": "a22082", "serial": "0000"}

@@ -13,17 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode as d
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode_devices as dev
 from tests._reference import CORPUS
 
 SECTIONS = {
     "bios": d.bios_from_dmidecode,
     "hardware": d.hardware_from_dmidecode,
-    "memories": d.memories_from_dmidecode,
-    "cpus": d.cpus_from_dmidecode,
-    "ports": d.ports_from_dmidecode,
-    "slots": d.slots_from_dmidecode,
-    "batteries": d.batteries_from_dmidecode,
-    "powersupplies": d.powersupplies_from_dmidecode,
+    "memories": dev.memories_from_dmidecode,
+    "cpus": dev.cpus_from_dmidecode,
+    "ports": dev.ports_from_dmidecode,
+    "slots": dev.slots_from_dmidecode,
+    "batteries": dev.batteries_from_dmidecode,
+    "powersupplies": dev.powersupplies_from_dmidecode,
 }
 
 CORPUS_DMIDECODE = CORPUS / "dmidecode"
@@ -249,7 +250,7 @@ def test_hardware():
 
 
 def test_cpus_reverse_id_and_decode_it():
-    cpus = d.cpus_from_dmidecode(d.parse_dmidecode(DUMP))
+    cpus = dev.cpus_from_dmidecode(d.parse_dmidecode(DUMP))
     assert cpus == [{
         "name": "Intel Core i7-8665U CPU @ 1.90GHz", "manufacturer": "Intel(R) Corporation", "familyname": "Core i7",
         "id": "BFEBFBFF000806EC", "stepping": 12, "familynumber": "6", "model": "142",
@@ -259,17 +260,17 @@ def test_cpus_reverse_id_and_decode_it():
 
 def test_cpus_disabled_cores_and_hybrid_threads():
     info = {"Version": "Some CPU", "Core Count": "16", "Core Enabled": "12", "Thread Count": "20", "Current Speed": "3 GHz"}
-    cpu = d.cpus_from_dmidecode({4: [info]})[0]
+    cpu = dev.cpus_from_dmidecode({4: [info]})[0]
     assert (cpu["core"], cpu["corecount"], cpu["thread"], cpu["speed"]) == (12, 16, 2, 3000)
 
 
 def test_cpus_skip_vmware_empty_sockets():
     info = {"Manufacturer": "000000000000", "Version": "0" * 32}
-    assert d.cpus_from_dmidecode({4: [info]}) == []
+    assert dev.cpus_from_dmidecode({4: [info]}) == []
 
 
 def test_memories_one_entry_per_slot_in_mb():
-    memories = d.memories_from_dmidecode(d.parse_dmidecode(DUMP))
+    memories = dev.memories_from_dmidecode(d.parse_dmidecode(DUMP))
     assert memories == [
         {"numslots": 1, "capacity": 8192, "description": "SODIMM", "caption": "ChannelA-DIMM0", "type": "DDR4", "speed": "2667",
          "manufacturer": "Samsung", "serialnumber": "12345678", "model": "M471A1K43CB1-CTD"},
@@ -278,36 +279,36 @@ def test_memories_one_entry_per_slot_in_mb():
 
 
 def test_memory_sizes_and_speeds():
-    assert d.size_in_mb("512 MB") == 512
-    assert d.size_in_mb("16 GB") == 16384
-    assert d.size_in_mb("1 TB") == 1048576
-    assert d.size_in_mb("2048 kB") == 2
-    assert d.size_in_mb("lots") is None
-    assert d.memory_speed("1333 MT/s") == "1333"
-    assert d.memory_speed("667 MHz (1.5 ns)") == "667"
-    assert d.memory_speed("2.4 GHz") == "2400"
-    assert d.memory_speed("PC3200U-30330") == "400"
-    assert d.memory_speed("fast") is None
+    assert dev.size_in_mb("512 MB") == 512
+    assert dev.size_in_mb("16 GB") == 16384
+    assert dev.size_in_mb("1 TB") == 1048576
+    assert dev.size_in_mb("2048 kB") == 2
+    assert dev.size_in_mb("lots") is None
+    assert dev.memory_speed("1333 MT/s") == "1333"
+    assert dev.memory_speed("667 MHz (1.5 ns)") == "667"
+    assert dev.memory_speed("2.4 GHz") == "2400"
+    assert dev.memory_speed("PC3200U-30330") == "400"
+    assert dev.memory_speed("fast") is None
 
 
 def test_memory_maker_from_jedec_id_or_part_number():
-    assert d.memory_maker("GSOG42F-18", "Bank 4, Hex 0x25") == ("KingMax", None)
-    assert d.memory_maker("HMT42GR7AFR4A-PB") == ("Hynix", "DDR3")
-    assert d.memory_maker("18JSF25672AZ-1G4F1") == ("Micron", "DDR3")
-    assert d.memory_maker("EBE21UE8ACUA-8G-E") == ("Elpida", "DDR2")
-    assert d.memory_maker("KHX1600C10D3/8G") == (None, None)
+    assert dev.memory_maker("GSOG42F-18", "Bank 4, Hex 0x25") == ("KingMax", None)
+    assert dev.memory_maker("HMT42GR7AFR4A-PB") == ("Hynix", "DDR3")
+    assert dev.memory_maker("18JSF25672AZ-1G4F1") == ("Micron", "DDR3")
+    assert dev.memory_maker("EBE21UE8ACUA-8G-E") == ("Elpida", "DDR2")
+    assert dev.memory_maker("KHX1600C10D3/8G") == (None, None)
 
 
 def test_memories_hex_part_number_flash_and_hyperv():
     infos = {0: [{"Vendor": "Microsoft Corporation", "Version": "Hyper-V UEFI Release v4.1"}],
              17: [{"Type": "Flash", "Size": "4 MB"}, {"Size": "1024 MB", "Part Number": "0x4B56523830304436"}]}
-    assert d.memories_from_dmidecode(infos) == [{
+    assert dev.memories_from_dmidecode(infos) == [{
         "numslots": 2, "capacity": 1024, "model": "KVR800D6", "description": "Hyper-V Memory", "manufacturer": "Microsoft Corporation"}]
 
 
 def test_memories_from_old_memory_banks():
     infos = {6: [{"Type": "ECC DIMM SDRAM", "Installed Size": "256Mbyte"}, {"Type": "DIMM"}]}
-    assert d.memories_from_dmidecode(infos) == [{"numslots": 1, "type": "ECC DIMM SDRAM", "capacity": 256}, {"numslots": 2, "type": "DIMM"}]
+    assert dev.memories_from_dmidecode(infos) == [{"numslots": 1, "type": "ECC DIMM SDRAM", "capacity": 256}, {"numslots": 2, "type": "DIMM"}]
 
 
 def test_ports_and_slots():
@@ -317,27 +318,27 @@ def test_ports_and_slots():
         9: [{"Designation": "PCIe 1", "Type": "x16 PCI Express", "Current Usage": "In Use", "ID": "1"},
             {"Designation": "PCIe 2", "Current Usage": "Available"}],
     }
-    assert d.ports_from_dmidecode(infos) == [{
+    assert dev.ports_from_dmidecode(infos) == [{
         "name": "J1", "caption": "DB-9 male", "description": "DB-9 male", "type": "Serial Port 16550A Compatible"}]
-    assert d.slots_from_dmidecode(infos) == [{"name": "PCIe 1", "description": "x16 PCI Express", "designation": "1", "status": "used"}]
+    assert dev.slots_from_dmidecode(infos) == [{"name": "PCIe 1", "description": "x16 PCI Express", "designation": "1", "status": "used"}]
 
 
 def test_batteries_units_and_serials():
-    batteries = d.batteries_from_dmidecode(d.parse_dmidecode(DUMP))
+    batteries = dev.batteries_from_dmidecode(d.parse_dmidecode(DUMP))
     assert batteries == [{"name": "02DL005", "manufacturer": "SMP", "serial": "1217", "chemistry": "LiP",
                           "date": "2019-03-18", "voltage": 11580, "capacity": 51000}]
-    assert d.capacity_in_mwh("4400 mAh", 10800) == 47520
-    assert d.capacity_in_mwh("4400 mAh", None) is None
-    assert d.capacity_in_mwh("48 Wh", None) == 48000
-    assert d.voltage_in_mv("10.8 V") == 10800
-    assert d.battery_serial("0000") == "0"
-    assert d.battery_serial("12345") == "12345"
-    assert d.battery_serial("SN 42 ") == "SN 42"
-    assert d.battery_date("03/15/10") == "2010-03-15"
+    assert dev.capacity_in_mwh("4400 mAh", 10800) == 47520
+    assert dev.capacity_in_mwh("4400 mAh", None) is None
+    assert dev.capacity_in_mwh("48 Wh", None) == 48000
+    assert dev.voltage_in_mv("10.8 V") == 10800
+    assert dev.battery_serial("0000") == "0"
+    assert dev.battery_serial("12345") == "12345"
+    assert dev.battery_serial("SN 42 ") == "SN 42"
+    assert dev.battery_date("03/15/10") == "2010-03-15"
 
 
 def test_batteries_need_name_manufacturer_serial_and_chemistry():
-    assert d.batteries_from_dmidecode({22: [{"Name": "B", "Manufacturer": "M", "Serial Number": "1"}]}) == []
+    assert dev.batteries_from_dmidecode({22: [{"Name": "B", "Manufacturer": "M", "Serial Number": "1"}]}) == []
 
 
 def test_powersupplies_booleans_watts_and_dell_part_numbers():
@@ -347,19 +348,11 @@ def test_powersupplies_booleans_watts_and_dell_part_numbers():
         {"Type": "Battery", "Name": "UPS"},
         {"Location": "PSU3", "Manufacturer": "To Be Filled By O.E.M.", "Status": "Present, OK"},
     ]}
-    assert d.powersupplies_from_dmidecode(infos) == [{
+    assert dev.powersupplies_from_dmidecode(infos) == [{
         "name": "PWR SPLY,750W", "manufacturer": "Dell", "partnum": "00XW8W", "power_max": 750,
         "plugged": True, "hotreplaceable": False, "status": "Present, OK"}]
-    assert d.power_in_watts("1 kW") == 1000
-    assert d.power_in_watts("none") is None
-
-
-def test_canonical_manufacturer():
-    assert d.canonical_manufacturer("DELL") == "Dell"
-    assert d.canonical_manufacturer("HP") == "Hewlett-Packard"
-    assert d.canonical_manufacturer("SAMSUNG SDI") == "Samsung"
-    assert d.canonical_manufacturer("LGC-LGC") == "LGC-LGC"
-    assert d.canonical_manufacturer("GenuineIntel") == "Intel"
+    assert dev.power_in_watts("1 kW") == 1000
+    assert dev.power_in_watts("none") is None
 
 
 def test_absurd_numbers_are_no_values():

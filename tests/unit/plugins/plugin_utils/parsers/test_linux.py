@@ -54,13 +54,6 @@ def test_meminfo_reads_kilobytes():
     assert values["SwapTotal"] == 1048572
 
 
-def test_cpuinfo_splits_logical_cpus():
-    text = "processor\t: 0\nvendor_id\t: GenuineIntel\nphysical id\t: 0\n\nprocessor\t: 1\nvendor_id\t: GenuineIntel\nphysical id\t: 0\n"
-    cpus = p.parse_cpuinfo(text)
-    assert [c["processor"] for c in cpus] == ["0", "1"]
-    assert cpus[1]["vendor_id"] == "GenuineIntel"
-
-
 def test_boot_epoch_from_proc_stat():
     assert p.parse_boot_epoch("cpu  1 2 3\nbtime 1795398295\nprocesses 10\n") == 1795398295
     assert p.parse_boot_epoch("cpu  1 2 3\n") is None

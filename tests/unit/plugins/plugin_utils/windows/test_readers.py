@@ -14,6 +14,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode_devices
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _dmidecode
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.windows import (
     _accounts, _devices, _licenses, _network, _software, _storage, _system, _values, _virtualmachines,
@@ -84,7 +85,7 @@ def corpus_sources(case):
 def _dmidecode_cpus(sources, sample):
     if sample.startswith("2003") or not sources.get("dmidecode"):
         return None
-    return _dmidecode.cpus_from_dmidecode(_dmidecode.parse_dmidecode(sources["dmidecode"]))
+    return _dmidecode_devices.cpus_from_dmidecode(_dmidecode.parse_dmidecode(sources["dmidecode"]))
 
 
 def _sorted_softwares(entries):
@@ -148,7 +149,7 @@ def _view(case):
         return _devices.usb_devices(wmi.get("CIM_LogicalDevice"), names)
     if view in ("powercfg", "dmidecode_batteries", "batteries"):
         powercfg = _devices.powercfg_batteries(sources.get("powercfg"))
-        dmidecode = _dmidecode.batteries_from_dmidecode(_dmidecode.parse_dmidecode(sources["dmidecode"]))
+        dmidecode = _dmidecode_devices.batteries_from_dmidecode(_dmidecode.parse_dmidecode(sources["dmidecode"]))
         return {"powercfg": powercfg, "dmidecode_batteries": dmidecode,
                 "batteries": _devices.merge_batteries(dmidecode, powercfg)}[view]
     if view == "firewall_profiles":
