@@ -38,7 +38,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -49,6 +48,7 @@ import time
 import urllib.parse
 import warnings
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._files import file_lock, write_atomic
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import (
     DEFAULT_TOKEN_CACHE_PATH,
     glpi_server_argument_spec,
@@ -56,7 +56,6 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec imp
 )
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import mask, secret_forms
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _spool
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._atomic import write_atomic
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._protocol import (
     ANSWER_MAX,
     GLPIURLError,
@@ -354,22 +353,16 @@ class TokenCache:
         base = os.path.join(self.directory, "token-" + digest)
         return base + ".json", base + ".lock"
 
+    @contextlib.contextmanager
     def _locked(self, key):
-        """``(path, fd)`` with the key's lock held; raises ``OSError`` when the directory cannot be used."""
+        """Hold the key's lock for a ``with`` block, which gets the token file's path; raises ``OSError`` when the
+        directory cannot be used."""
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
         if os.stat(self.directory).st_mode & 0o077:
             os.chmod(self.directory, 0o700)
         path, lock_path = self._paths(key)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        return path, fd
-
-    @staticmethod
-    def _unlock(fd):
-        try:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+        with file_lock(lock_path):
+            yield path
 
     def _read(self, path):
         try:
@@ -389,8 +382,7 @@ class TokenCache:
 
         Raises ``OSError`` when the cache cannot be used (the caller then fetches without it).
         """
-        path, fd = self._locked(key)
-        try:
+        with self._locked(key) as path:
             token = self._read(path)
             if token:
                 return token
@@ -398,24 +390,21 @@ class TokenCache:
             data = json.dumps({"access_token": token, "expires_at": self._clock() + expires_in}).encode("utf-8")
             write_atomic(path, data)
             return token
-        finally:
-            self._unlock(fd)
 
     def invalidate(self, key, token):
         """Forget ``token`` (GLPI refused it), unless another worker already replaced it."""
-        try:
-            path, fd = self._locked(key)
-        except OSError:
-            return
-        try:
-            with open(path, "r", encoding="utf-8") as handle:
-                data = json.loads(handle.read(65536))
-            if isinstance(data, dict) and data.get("access_token") == token:
-                os.unlink(path)
-        except (OSError, ValueError, RecursionError):
-            pass
-        finally:
-            self._unlock(fd)
+        with contextlib.ExitStack() as stack:
+            try:
+                path = stack.enter_context(self._locked(key))
+            except OSError:
+                return
+            try:
+                with open(path, "r", encoding="utf-8") as handle:
+                    data = json.loads(handle.read(65536))
+                if isinstance(data, dict) and data.get("access_token") == token:
+                    os.unlink(path)
+            except (OSError, ValueError, RecursionError):
+                pass
 
 
 # ---------------------------------------------------------------------------

@@ -7,15 +7,15 @@
 
 Private to the glpiops.glpi collection: no compatibility promise.
 
-Files are replaced atomically (temporary file in the same directory, fsync,
-rename), so a reader or a crash sees the old document or the new one, never half
-of one.
+Files are replaced atomically (``module_utils._files.write_atomic``), so a reader
+or a crash sees the old document or the new one, never half of one.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+
+from ansible_collections.glpiops.glpi.plugins.module_utils._files import TemporaryFileError, write_atomic
 
 
 class LocalTargetError(Exception):
@@ -48,19 +48,8 @@ def write_document_text(path, text, mode=0o644):
     if not os.path.isdir(directory):
         raise LocalTargetError("local_path %s is not a directory" % directory)
     try:
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
-    except OSError as exc:
+        write_atomic(path, text.encode("utf-8"), mode=mode, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    except TemporaryFileError as exc:
         raise LocalTargetError("local_path %s is not writable: %s" % (directory, exc.strerror or exc))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise LocalTargetError("%s cannot be written: %s" % (path, exc.strerror or exc))

@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from ansible_collections.glpiops.glpi.plugins.module_utils import _files as files
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _local_target as lt
 
 
@@ -34,7 +35,7 @@ def test_unwritable_directory_is_a_clear_error_and_leaves_the_old_file(tmp_path,
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(lt.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(files.tempfile, "mkstemp", refuse)  # module_utils._files.write_atomic writes it
     with pytest.raises(lt.LocalTargetError, match="is not writable: Permission denied"):
         lt.write_document_text(path, "new\n")
     assert lt.read_document_text(path) == "old\n"
@@ -46,7 +47,7 @@ def test_failure_after_the_temporary_file_removes_it(tmp_path, monkeypatch):
     def fail_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(lt.os, "replace", fail_replace)
+    monkeypatch.setattr(files.os, "replace", fail_replace)
     with pytest.raises(lt.LocalTargetError, match="No space left on device"):
         lt.write_document_text(path, "new\n")
     assert os.listdir(tmp_path) == []
