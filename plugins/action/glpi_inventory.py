@@ -42,8 +42,8 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._document i
     section_fingerprints,
 )
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._deviceid import settle_deviceid
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._client import (
-    GLPIConfigError,
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._client import GLPIConfigError
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._deliver import (
     client_for_task,
     deliver,
     planned_delivery,

@@ -16,13 +16,8 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import glpi_server_constraints
 from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import submit_argument_spec
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._client import (
-    GLPIConfigError,
-    GLPIClient,
-    deliver,
-    server_options,
-    undelivered_outcome,
-)
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._client import GLPIConfigError, GLPIClient
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._deliver import deliver, server_options, undelivered_outcome
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._files import (
     InventoryFileError,
     expand_paths,
