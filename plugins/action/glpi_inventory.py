@@ -56,7 +56,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.windows._collector im
     collector_script,
     parse_collector_output,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._local_target import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._inventory_files import (
     LocalTargetError,
     document_path,
     read_document_text,

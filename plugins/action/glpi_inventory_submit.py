@@ -18,7 +18,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec imp
 from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import submit_argument_spec
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._client import GLPIConfigError, GLPIClient
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._deliver import deliver, server_options, undelivered_outcome
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._files import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._inventory_files import (
     InventoryFileError,
     expand_paths,
     parse_inventory_file,

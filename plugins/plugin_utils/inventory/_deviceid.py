@@ -33,7 +33,7 @@ import os
 import re
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._files import file_lock
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._local_target import LocalTargetError, write_document_text
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._inventory_files import LocalTargetError, write_document_text
 
 KEPT, ASSIGNED, SEEN = "kept", "assigned", "seen"
 _AGENT_FORMAT = re.compile(r"^(?P<host>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})$")
