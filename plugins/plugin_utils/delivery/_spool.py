@@ -154,9 +154,6 @@ class DrainReport:
     remaining: int = 0
     recovered: int = 0
 
-    def as_dict(self):
-        return dataclasses.asdict(self)
-
 
 def _pid_alive(pid):
     if pid <= 0:
