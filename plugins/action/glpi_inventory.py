@@ -24,7 +24,6 @@ import time
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT
 from ansible_collections.glpiops.glpi.plugins.module_utils._text import printable
@@ -42,8 +41,8 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._document i
     section_fingerprints,
 )
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._deviceid import settle_deviceid
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._client import (
-    GLPIConfigError,
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._action import DeliveryAction
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._deliver import (
     client_for_task,
     deliver,
     planned_delivery,
@@ -56,7 +55,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.windows._collector im
     collector_script,
     parse_collector_output,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._local_target import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._inventory_files import (
     LocalTargetError,
     document_path,
     read_document_text,
@@ -99,22 +98,9 @@ def fingerprint_text(document):
     return "".join("%s: %s\n" % item for item in section_fingerprints(document).items()) if document else ""
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(DeliveryAction):
     _VALID_ARGS = frozenset(inventory_argument_spec())
-
-    def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-        self._client = None
-        try:
-            result.update(self._run(task_vars or {}))
-        except (AnsibleActionFail, LocalTargetError, GLPIConfigError) as exc:
-            result.update(failed=True, msg=str(exc))
-        # AnsibleModule's masking does not apply to action plugins: the one masking function does, at the edge.
-        return self._client.mask(result) if self._client else result
+    TASK_ERRORS = DeliveryAction.TASK_ERRORS + (LocalTargetError,)
 
     def _run(self, task_vars):
         spec = inventory_argument_spec()

@@ -15,10 +15,10 @@ paths land on the same GLPI agent.  Target-side code: standard library only.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import time
+
+from ansible_collections.glpiops.glpi.plugins.module_utils._files import write_atomic
 
 DEFAULT_DEVICEID_PATH = "~/.glpi-agent-deviceid"
 _IP_RE = re.compile(r"^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$")
@@ -58,19 +58,7 @@ def read_deviceid(path):
 
 def write_deviceid(path, deviceid):
     """Store ``deviceid`` atomically (a crash leaves the old file or the new one)."""
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".glpi-agent-deviceid.", dir=directory)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(deviceid + "\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, (deviceid + "\n").encode("utf-8"), mode=0o644, prefix=".glpi-agent-deviceid.", suffix="")
 
 
 def resolve_deviceid(path, hostname, check_mode=False):

@@ -24,9 +24,8 @@ otherwise; ``GLPIError.kind`` says what the failure means for the document:
   404, an HTML page, a TLS failure): about the server, not the document;
 - ``config``: the options cannot work.
 
-``deliver(client, spool, document)`` is the whole delivery of one host's
-document: optional contact, re-sending the spool, sending, spooling when not
-delivered; it returns a result dict (mask it with ``client.mask`` before showing).
+The transport (sessions, network failures) is in ``_session``, the OAuth2 token
+cache in ``_oauth``, one host's whole delivery (``deliver``) in ``_deliver``.
 
 Secrets (password, client secret, access tokens, the Basic header) never appear
 in what this module raises: every message goes through the collection's one
@@ -35,15 +34,10 @@ masking function, ``module_utils._secrets.mask``, before it is cut.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import errno
-import fcntl
-import hashlib
 import json
 import os
 import random
-import socket
 import threading
 import time
 import urllib.parse
@@ -55,8 +49,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec imp
     server_option_problems,
 )
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import mask, secret_forms
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _spool
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._atomic import write_atomic
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._oauth import TokenCache, secret_fingerprint
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._protocol import (
     ANSWER_MAX,
     GLPIURLError,
@@ -69,23 +62,18 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._protocol im
     request_headers,
     token_url,
 )
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._session import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    cut_connection,
+    describe_exception,
+    network_failure,
+    requests,
+    worker_session,
+)
 
-try:
-    import requests
-    import requests.adapters
-    import requests.exceptions
-except ImportError as _import_error:  # pragma: no cover - sanity's import test runs without requests
-    requests = None
-    REQUESTS_IMPORT_ERROR = _import_error
-else:
-    REQUESTS_IMPORT_ERROR = None
-
-HAS_REQUESTS = requests is not None
-
-DEFAULT_TOKEN_CACHE = DEFAULT_TOKEN_CACHE_PATH
 BACKOFF_BASE = 1.0
 BACKOFF_MAX = 30.0
-TOKEN_MARGIN = 60  # seconds: a cached token this close to its end is renewed first
 DEFAULTS = {
     "compression": "zlib",
     "contact": False,
@@ -94,7 +82,7 @@ DEFAULTS = {
     "import_timeout": 120,
     "delivery_deadline": 600,
     "max_concurrent_deliveries": 4,
-    "token_cache_path": DEFAULT_TOKEN_CACHE,
+    "token_cache_path": DEFAULT_TOKEN_CACHE_PATH,
     "retries": 3,
     "retry_max_wait": 60,
 }
@@ -106,10 +94,6 @@ REFUSED = "refused"
 AUTH = "auth"
 SERVER = "server"
 CONFIG = "config"
-
-# Delivery statuses of one server, from the best to the worst.
-STATUSES = ("sent", "not_due", "disabled", "unconfirmed", "spooled", "failed")
-
 
 # ---------------------------------------------------------------------------
 # errors
@@ -157,72 +141,6 @@ class GLPIConfigError(GLPIError):
 # transport settings
 
 
-_SESSIONS = {}
-# Thread id -> the connection that thread is waiting on for the head of an answer (see _watched_pools).
-_WAITING = {}
-
-
-def _watched_pools():
-    """urllib3 pool classes whose connections say, while they wait for an answer's head, which thread waits.
-
-    A server can send the head of its answer one byte at a time, each byte within the read time-out: only closing
-    the socket stops that.  ``_send`` arms a timer for the delivery deadline that shuts down the connection its
-    thread waits on.
-    """
-    from urllib3.connection import HTTPConnection, HTTPSConnection  # pylint: disable=import-outside-toplevel
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool  # pylint: disable=import-outside-toplevel
-
-    class Watched(object):
-        def getresponse(self, *args, **kwargs):
-            _WAITING[threading.get_ident()] = self
-            try:
-                return super(Watched, self).getresponse(*args, **kwargs)
-            finally:
-                _WAITING.pop(threading.get_ident(), None)
-
-    class WatchedHTTPConnection(Watched, HTTPConnection):
-        pass
-
-    class WatchedHTTPSConnection(Watched, HTTPSConnection):
-        pass
-
-    class WatchedHTTPPool(HTTPConnectionPool):
-        ConnectionCls = WatchedHTTPConnection
-
-    class WatchedHTTPSPool(HTTPSConnectionPool):
-        ConnectionCls = WatchedHTTPSConnection
-
-    return {"http": WatchedHTTPPool, "https": WatchedHTTPSPool}
-
-
-def _cut(thread_id, fired):
-    """The delivery deadline passed: shut down the connection ``thread_id`` waits on, if it waits."""
-    fired.set()
-    connection = _WAITING.get(thread_id)
-    sock = getattr(connection, "sock", None)
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-
-def worker_session():
-    """This process's ``requests.Session`` (one per forked worker, reused for keep-alive), its direct connections
-    watched so that the delivery deadline can cut an answer whose head drips in (not through a proxy)."""
-    pid = os.getpid()
-    session = _SESSIONS.get(pid)
-    if session is None:
-        _SESSIONS.clear()  # sessions inherited from the parent must not be shared
-        session = _SESSIONS[pid] = requests.Session()
-        pools = _watched_pools()
-        for prefix in ("http://", "https://"):
-            adapter = requests.adapters.HTTPAdapter()
-            adapter.poolmanager.pool_classes_by_scheme = dict(pools)
-            session.mount(prefix, adapter)
-    return session
-
-
 def request_settings(options):
     """``requests`` keyword arguments for the TLS, proxy and time-out options."""
     validate = options.get("validate_certs", True)
@@ -247,175 +165,9 @@ def _proxy_secrets(proxy):
     return [password, urllib.parse.unquote(password)] if password else []
 
 
-def _exception_chain(exc, depth=8):
-    """``exc`` and the exceptions it wraps (``args``, urllib3's ``reason``, causes), breadth first, bounded."""
-    seen, queue, chain = set(), [exc], []
-    while queue and len(chain) < depth * 4:
-        current = queue.pop(0)
-        if not isinstance(current, BaseException) or id(current) in seen:
-            continue
-        seen.add(id(current))
-        chain.append(current)
-        queue.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
-        queue.extend(item for item in (getattr(current, "reason", None), current.__cause__, current.__context__)
-                     if isinstance(item, BaseException))
-    return chain
-
-
-def network_failure(exc):
-    """What a ``requests`` exception means: ``refused``, ``unresolved``, ``connect_timeout``, ``read_timeout``,
-    ``aborted`` (the connection broke once the request was under way), ``tls``, ``proxy`` or ``other``."""
-    if requests is not None:
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return "connect_timeout"
-        if isinstance(exc, requests.exceptions.ReadTimeout):
-            return "read_timeout"
-        if isinstance(exc, requests.exceptions.SSLError):
-            return "tls"
-    chain = _exception_chain(exc)
-    names = {type(item).__name__ for item in chain}
-    for item in chain:
-        if isinstance(item, socket.gaierror) or type(item).__name__ == "NameResolutionError":
-            return "unresolved"
-        if isinstance(item, ConnectionRefusedError) or getattr(item, "errno", None) == errno.ECONNREFUSED:
-            return "refused"
-    if requests is not None and isinstance(exc, requests.exceptions.ProxyError):
-        return "proxy"
-    if names & {"NewConnectionError", "ConnectTimeoutError"}:
-        return "refused" if "NewConnectionError" in names else "connect_timeout"
-    if names & {"ProtocolError", "RemoteDisconnected", "ConnectionResetError", "BrokenPipeError", "IncompleteRead",
-                "ChunkedEncodingError"}:
-        return "aborted"
-    if requests is not None and isinstance(exc, requests.exceptions.Timeout):
-        return "read_timeout"
-    return "other"
-
-
-def _innermost(exc):
-    """The most telling words of a ``requests`` exception: the innermost OS or TLS error, one line."""
-    for item in reversed(_exception_chain(exc)):
-        if isinstance(item, OSError) and (item.strerror or getattr(item, "reason", None)):
-            text = item.strerror or str(item.reason)
-            return "[Errno %s] %s" % (item.errno, text) if item.errno else text
-    text = " ".join(str(exc).split())
-    return (text[:300] + "...") if len(text) > 300 else (text or type(exc).__name__)
-
-
-_FAILURE_WORDS = {
-    "refused": "%s refused the connection",
-    "unresolved": "the host name of %s does not resolve",
-    "connect_timeout": "no connection to %s in time",
-    "read_timeout": "no answer from %s in time",
-    "aborted": "the connection to %s broke before GLPI answered",
-    "proxy": "cannot reach %s through the proxy",
-    "tls": "TLS error with %s",
-    "other": "request to %s failed",
-}
-
-
-def describe_exception(exc, url, failure=None):
-    """A short, secret-free sentence for a ``requests`` exception."""
-    failure = failure or network_failure(exc)
-    words = _FAILURE_WORDS[failure] % display_url(url)
-    if failure in ("read_timeout", "connect_timeout"):
-        return "%s (%s)" % (words, type(exc).__name__)
-    return "%s: %s" % (words, _innermost(exc))
-
-
 # TLS failures that sending again cannot cure: a refused certificate, http spoken to https.
 _PERSISTENT_TLS_WORDS = ("certificate", "wrong_version_number", "hostname", "unsupported_protocol", "no_protocols",
                          "handshake_failure")
-
-
-# ---------------------------------------------------------------------------
-# OAuth2 token cache
-
-
-def secret_fingerprint(secret, context):
-    """A slow, salted fingerprint of ``secret`` (PBKDF2-SHA256), to tell secrets apart without storing them."""
-    salt = b"glpiops.glpi token cache\0" + context.encode("utf-8")
-    return hashlib.pbkdf2_hmac("sha256", secret.encode("utf-8"), salt, 100000).hex()[:32]
-
-
-class TokenCache:
-    """Access tokens shared by the forked workers of a run, in files of mode 0600.
-
-    One file per (token URL, client id, fingerprint of the client secret) in ``directory`` (mode 0700), guarded by
-    an ``flock`` on a lock file beside it: the first worker that needs a token fetches it while the others wait,
-    then they all read it.  A changed secret is another key: a token got with the old secret is never used for it.
-    """
-
-    def __init__(self, directory=DEFAULT_TOKEN_CACHE, clock=time.time):
-        self.directory = os.path.abspath(os.path.expanduser(directory))
-        self._clock = clock
-
-    def _paths(self, key):
-        digest = hashlib.sha256("\0".join(key).encode("utf-8")).hexdigest()[:32]
-        base = os.path.join(self.directory, "token-" + digest)
-        return base + ".json", base + ".lock"
-
-    def _locked(self, key):
-        """``(path, fd)`` with the key's lock held; raises ``OSError`` when the directory cannot be used."""
-        os.makedirs(self.directory, mode=0o700, exist_ok=True)
-        if os.stat(self.directory).st_mode & 0o077:
-            os.chmod(self.directory, 0o700)
-        path, lock_path = self._paths(key)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        return path, fd
-
-    @staticmethod
-    def _unlock(fd):
-        try:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
-
-    def _read(self, path):
-        try:
-            with open(path, "r", encoding="utf-8") as handle:
-                data = json.loads(handle.read(65536))
-        except (OSError, ValueError, RecursionError):
-            return None
-        if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
-            return None
-        expires_at = data.get("expires_at")
-        if not isinstance(expires_at, (int, float)) or expires_at - TOKEN_MARGIN <= self._clock():
-            return None
-        return data["access_token"]
-
-    def get(self, key, fetch):
-        """The cached token for ``key`` (a tuple of str), or ``fetch()`` -> ``(token, expires_in)`` stored.
-
-        Raises ``OSError`` when the cache cannot be used (the caller then fetches without it).
-        """
-        path, fd = self._locked(key)
-        try:
-            token = self._read(path)
-            if token:
-                return token
-            token, expires_in = fetch()
-            data = json.dumps({"access_token": token, "expires_at": self._clock() + expires_in}).encode("utf-8")
-            write_atomic(path, data)
-            return token
-        finally:
-            self._unlock(fd)
-
-    def invalidate(self, key, token):
-        """Forget ``token`` (GLPI refused it), unless another worker already replaced it."""
-        try:
-            path, fd = self._locked(key)
-        except OSError:
-            return
-        try:
-            with open(path, "r", encoding="utf-8") as handle:
-                data = json.loads(handle.read(65536))
-            if isinstance(data, dict) and data.get("access_token") == token:
-                os.unlink(path)
-        except (OSError, ValueError, RecursionError):
-            pass
-        finally:
-            self._unlock(fd)
 
 
 # ---------------------------------------------------------------------------
@@ -592,7 +344,7 @@ class GLPIClient:
         fired = threading.Event()
         timer = None
         if remaining is not None:
-            timer = threading.Timer(remaining, _cut, (threading.get_ident(), fired))
+            timer = threading.Timer(remaining, cut_connection, (threading.get_ident(), fired))
             timer.daemon = True
             timer.start()
         try:
@@ -793,234 +545,3 @@ class GLPIClient:
 
         value, _attempts = self._with_retries(url, attempt)
         return value
-
-
-# ---------------------------------------------------------------------------
-# one host's delivery
-
-
-def deliver(client, spool, document, deviceid=None, tag=None, contact=None):
-    """Deliver ``document`` to every server of ``client``; a result dict (not masked yet: ``client.mask`` it).
-
-    For each server: the ``contact`` request first when asked (no inventory when GLPI says the inventory task is
-    disabled, or before it is due); then the spooled documents for that server, oldest first, except the older ones of
-    this device, which ``document`` replaces; then ``document``.  A document that could not be delivered goes to
-    ``spool`` (a ``_spool.Spool``), replacing the older one of its device.  Result::
-
-        {"status": one of STATUSES (the worst of the servers),
-         "delivered": bool (every server accepted it), "spooled": path or None (the first server's spool file),
-         "failed": bool, "msg": str, "warnings": [str],
-         "servers": [{"server", "status", "delivered", "spooled", "replaced", "message", "http_status", "attempts",
-                      "expiration", "disabled", "spool": {"sent", "rejected": [{"name", "reason"}], "remaining"}}]}
-    """
-    if deviceid is None and isinstance(document, dict):
-        deviceid = document.get("deviceid")
-    if contact is None:
-        contact = bool(client.options.get("contact"))
-    results = [_deliver_one(client, spool, server, document, deviceid, tag, contact) for server in client.servers]
-    status = max((entry["status"] for entry in results), key=STATUSES.index)
-    msg = "; ".join("%s: %s%s" % (entry["server"], entry["status"], (" (%s)" % entry["message"]) if entry.get("message") else "") for entry in results)
-    warnings_ = list(client.warnings)
-    for entry in results:
-        for rejected in (entry.get("spool") or {}).get("rejected") or ():
-            warnings_.append("a spooled document for %s was moved to %s: %s"
-                             % (entry["server"], os.path.join(spool.path, _spool.REJECTED_DIR, rejected["name"]), rejected["reason"]))
-        if entry.get("spool_error"):
-            warnings_.append("spool %s: %s" % (spool.path, entry["spool_error"]))
-    return {
-        "status": status,
-        "delivered": all(entry["delivered"] for entry in results),
-        "spooled": next((entry["spooled"] for entry in results if entry["spooled"]), None),
-        "failed": any(entry["status"] == "failed" for entry in results),
-        "msg": msg,
-        "warnings": warnings_,
-        "servers": results,
-    }
-
-
-def _keep(spool, server, document, deviceid, entry, error):
-    """Keep a document that was not delivered in the spool; ``entry`` says so (or why it could not be kept)."""
-    unconfirmed = error.kind == UNCONFIRMED
-    entry.update(http_status=error.status, attempts=error.attempts)
-    try:
-        kept = spool.put(document, server, deviceid, unconfirmed=unconfirmed, reason=error.message)
-    except _spool.SpoolError as exc:
-        entry.update(status="failed", message="%s; and the document could not be kept in the spool: %s" % (error.message, exc))
-        return entry
-    entry.update(status=UNCONFIRMED if unconfirmed else "spooled", spooled=kept.path, replaced=list(kept.replaced),
-                 message="%s; the document is kept in the spool and sent again by the next run%s"
-                 % (error.message, " (it replaces %d older one%s of this device)" % (len(kept.replaced), "" if len(kept.replaced) == 1 else "s")
-                    if kept.replaced else ""))
-    return entry
-
-
-def _contact(client, spool, server, deviceid, tag, entry):
-    """GLPI Agent's contact; ``None`` to go on with the inventory, else the error or GLPI's decision not to take it."""
-    try:
-        answer = client.contact(server, deviceid, tag)
-    except GLPIError as exc:
-        return exc
-    entry.update(expiration=answer.expiration, disabled=list(answer.disabled))
-    if answer.message:
-        entry["contact_message"] = answer.message
-    if "inventory" in answer.disabled:
-        entry.update(status="disabled", message=answer.message or "GLPI disabled the inventory task for this agent")
-        return entry
-    # GLPI's expiration is the inventory frequency in hours: as GLPI Agent, send no new inventory before it is due.
-    last = spool.last_accepted(server, deviceid)
-    if answer.expiration and last is not None and spool.now() < last + answer.expiration * 3600:
-        due = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(last + answer.expiration * 3600))
-        entry.update(status="not_due", next_inventory=due,
-                     message="GLPI expects the next inventory of %s after %s (every %s h)" % (deviceid, due, answer.expiration))
-        return entry
-    return None
-
-
-def _replay(client, spool, server, deviceid, entry):
-    """Send the spooled documents of ``server`` (not those of ``deviceid``); the error that stopped it, if any."""
-    stopped = {}
-
-    def send_spooled(spooled):
-        with spool.device_lock(server, spooled.deviceid, wait=0) as held:
-            if not held:
-                return _spool.SKIPPED  # that device's worker is sending it a newer one right now
-            if spool.superseded(server, spooled.deviceid, spooled.created):
-                return _spool.OBSOLETE  # GLPI has a newer inventory of that device: this one would overwrite it
-            try:
-                with _slot(client, spool, server, replay=True):
-                    client.submit(server, spooled.document, deviceid=spooled.deviceid)
-            except GLPIError as exc:
-                if exc.kind == REFUSED:
-                    # GLPI itself turned this document down: set it aside so that it does not block the others.
-                    return _spool.REJECTED, exc.message
-                # Anything about the server (down, busy, credentials, URL): stop, keep every document.
-                stopped["error"] = exc
-                return _spool.UNREACHABLE
-            spool.note_accepted(server, spooled.deviceid, created=spooled.created)
-        return _spool.SENT
-
-    try:
-        report = spool.drain(send_spooled, server=server, skip_deviceid=deviceid)
-    except _spool.SpoolError as exc:
-        entry["spool_error"] = str(exc)
-        return None
-    entry["spool"] = {"sent": len(report.sent), "remaining": report.remaining, "obsolete": len(report.obsolete),
-                      "rejected": [{"name": name, "reason": report.reasons.get(name) or ""} for name in report.rejected]}
-    return stopped.get("error")
-
-
-@contextlib.contextmanager
-def _slot(client, spool, server, replay=False):
-    """One of ``max_concurrent_deliveries`` slots for an inventory to ``server``; raises ``GLPIError`` when none came
-    free in time (the delivery deadline; for a spooled document, ``timeout``: the new one must keep time to go)."""
-    wait = max(0.0, client.remaining() or 0.0)
-    if replay:
-        wait = min(wait, float(client.options["timeout"]))
-    with spool.delivery_slot(server, client.options["max_concurrent_deliveries"], wait) as held:
-        if not held:
-            raise GLPIError("%d deliveries from this controller to %s were still under way after %.0f s (max_concurrent_deliveries)"
-                            % (client.options["max_concurrent_deliveries"], display_url(server), wait),
-                            server=display_url(server), kind=UNREACHABLE)
-        yield
-
-
-def _deliver_one(client, spool, server, document, deviceid, tag, contact):
-    client.start_delivery()
-    started = time.monotonic()
-    entry = _deliver_one_timed(client, spool, server, document, deviceid, tag, contact)
-    remaining = client.remaining()
-    entry.update(elapsed=round(time.monotonic() - started, 1), deadline_reached=remaining is not None and remaining <= 0)
-    return entry
-
-
-def _deliver_one_timed(client, spool, server, document, deviceid, tag, contact):
-    entry = {"server": display_url(server), "status": "failed", "delivered": False, "spooled": None, "message": None,
-             "http_status": None, "attempts": 0}
-    if contact:
-        outcome = _contact(client, spool, server, deviceid, tag, entry)
-        if isinstance(outcome, GLPIError):
-            if outcome.kind == UNREACHABLE:
-                return _keep(spool, server, document, deviceid, entry, outcome)
-            entry.update(http_status=outcome.status, attempts=outcome.attempts, message="contact refused: %s" % outcome.message)
-            return entry
-        if outcome is not None:
-            return outcome
-
-    stopped = _replay(client, spool, server, deviceid, entry)
-    if stopped is not None and stopped.kind in (UNREACHABLE, UNCONFIRMED):
-        # GLPI is down or busy importing: this document waits in the spool too instead of adding to the load.
-        error = GLPIError("not sent, as re-sending the spool found GLPI %s: %s" % (
-            "unreachable" if stopped.kind == UNREACHABLE else "not answering", stopped.message),
-            server=stopped.server, status=stopped.status, kind=UNREACHABLE, attempts=0)
-        return _keep(spool, server, document, deviceid, entry, error)
-    created = spool.now()
-    # Holding the device's lock: no worker replays an older document of this device while this one is on its way.
-    with spool.device_lock(server, deviceid, wait=max(0.0, client.remaining() or 0.0)):
-        try:
-            with _slot(client, spool, server):
-                answer = client.submit(server, document, deviceid=deviceid)
-        except GLPIError as exc:
-            if exc.kind in (UNREACHABLE, UNCONFIRMED):
-                return _keep(spool, server, document, deviceid, entry, exc)
-            entry.update(http_status=exc.status, attempts=exc.attempts, message=exc.message)
-            return entry
-        spool.note_accepted(server, deviceid, created=created)
-    entry.update(status="sent", delivered=True, http_status=answer.status, attempts=answer.attempts)
-    try:
-        obsolete = spool.of_device(server, deviceid) if deviceid is not None else []
-        spool.discard(obsolete)
-    except _spool.SpoolError as exc:
-        entry["spool_error"] = str(exc)
-        obsolete = []
-    if obsolete:
-        entry["replaced"] = obsolete
-    if answer.expiration is not None:
-        entry["expiration"] = answer.expiration
-    if answer.message:
-        entry["message"] = answer.message
-    return entry
-
-
-# ---------------------------------------------------------------------------
-# what the action plugins share
-
-
-def server_options(params):
-    """The GLPI server options out of a task's validated parameters."""
-    return {name: params.get(name) for name in glpi_server_argument_spec()}
-
-
-def client_for_task(params, ansible_version=None):
-    """A ``GLPIClient`` for a task whose parameters name a server, else ``None``; raises ``GLPIConfigError``."""
-    options = server_options(params)
-    if not options.get("server"):
-        return None
-    return GLPIClient(options, ansible_version=ansible_version)
-
-
-def undelivered_outcome(delivery, fail_on_undelivered=False):
-    """``(failure, warning)`` for a ``deliver`` result: the message that fails the task, or the one that warns.
-
-    GLPI's refusals and documents that could not even be kept fail; a document kept in the spool (``spooled``,
-    ``unconfirmed``) warns, or fails with ``fail_on_undelivered``; ``not_due`` and ``disabled`` are GLPI's decisions.
-    """
-    if delivery["failed"]:
-        return "GLPI did not accept the inventory: %s" % delivery["msg"], None
-    kept = [entry for entry in delivery["servers"] if entry["status"] in ("spooled", UNCONFIRMED)]
-    if not kept:
-        return None, None
-    unconfirmed = any(entry["status"] == UNCONFIRMED for entry in kept)
-    text = "not delivered%s, kept in the spool to be sent by the next run that reaches GLPI: %s" % (
-        " for sure (GLPI may have imported it)" if unconfirmed else "", delivery["msg"])
-    if fail_on_undelivered:
-        return "the inventory was %s (fail_on_undelivered)" % text, None
-    return None, "the inventory was " + text
-
-
-def planned_delivery(client):
-    """What ``deliver`` would do, for check mode: nothing is sent, nothing is spooled."""
-    servers = [{"server": display_url(server), "status": "check_mode", "delivered": False, "spooled": None}
-               for server in client.servers]
-    return {"status": "check_mode", "delivered": False, "spooled": None, "failed": False, "warnings": [],
-            "msg": "check mode: the document would be sent to %s" % ", ".join(entry["server"] for entry in servers),
-            "servers": servers}

@@ -55,7 +55,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -64,7 +63,7 @@ import re
 import socket
 import time
 
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._atomic import fsync_directory, write_atomic
+from ansible_collections.glpiops.glpi.plugins.module_utils._files import file_lock, fsync_directory, write_atomic
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._protocol import canonical_url
 
 SENT = "sent"
@@ -154,9 +153,6 @@ class DrainReport:
     unreachable: bool = False
     remaining: int = 0
     recovered: int = 0
-
-    def as_dict(self):
-        return dataclasses.asdict(self)
 
 
 def _pid_alive(pid):
@@ -327,33 +323,14 @@ class Spool:
         if deviceid is None:
             yield True
             return
-        fd = None
-        try:
-            directory = self._ensure(os.path.join(self.path, "locks"))
-            fd = os.open(os.path.join(directory, "%s-%s.lock" % (server_key(canonical_url(server)), device_key(deviceid))),
-                         os.O_RDWR | os.O_CREAT, 0o600)
-        except (OSError, SpoolError):
-            if fd is not None:
-                os.close(fd)
-            yield True
-            return
-        try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        yield False
-                        return
-                    sleep(0.05)
+        with contextlib.ExitStack() as stack:
             try:
-                yield True
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+                directory = self._ensure(os.path.join(self.path, "locks"))
+                path = os.path.join(directory, "%s-%s.lock" % (server_key(canonical_url(server)), device_key(deviceid)))
+                held = stack.enter_context(file_lock(path, wait=wait, sleep=sleep))
+            except (OSError, SpoolError):
+                held = True
+            yield held
 
     # -- reading ---------------------------------------------------------
     def pending(self, server=None):
@@ -487,44 +464,16 @@ class Spool:
         Yields True when held; False when none came free within ``wait`` seconds.  A spool that cannot hold locks
         yields True: it cannot coordinate, and must not stop a delivery.
         """
-        fds = []
-        try:
-            directory = self._ensure(os.path.join(self.path, "slots"))
-            key = server_key(canonical_url(server))
-            for index in range(max(1, int(slots))):
-                fds.append(os.open(os.path.join(directory, "%s-%d.lock" % (key, index)), os.O_RDWR | os.O_CREAT, 0o600))
-        except (OSError, SpoolError):
-            for fd in fds:
-                os.close(fd)
-            yield True
-            return
-        held = None
-        try:
-            deadline = time.monotonic() + max(0.0, wait)
-            order = list(fds)
-            while held is None:
-                random.shuffle(order)  # waiters spread over the slots instead of all queueing on the first
-                for fd in order:
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    except BlockingIOError:
-                        continue
-                    held = fd
-                    break
-                if held is None:
-                    if time.monotonic() >= deadline:
-                        break
-                    sleep(0.05 + random.random() * 0.1)
-            if held is None:
-                yield False
-                return
+        with contextlib.ExitStack() as stack:
             try:
-                yield True
-            finally:
-                fcntl.flock(held, fcntl.LOCK_UN)
-        finally:
-            for fd in fds:
-                os.close(fd)
+                directory = self._ensure(os.path.join(self.path, "slots"))
+                key = server_key(canonical_url(server))
+                paths = [os.path.join(directory, "%s-%d.lock" % (key, index)) for index in range(max(1, int(slots)))]
+                # waiters spread over the slots instead of all queueing on the first
+                held = stack.enter_context(file_lock(paths, wait=wait, sleep=sleep, pause=lambda: 0.05 + random.random() * 0.1))
+            except (OSError, SpoolError):
+                held = True
+            yield held
 
     # -- the loop --------------------------------------------------------
     def drain(self, send, server=None, limit=None, skip_deviceid=None):

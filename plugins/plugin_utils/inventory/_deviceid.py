@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import fcntl
 import json
 import os
 import re
 
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._local_target import LocalTargetError, write_document_text
+from ansible_collections.glpiops.glpi.plugins.module_utils._files import file_lock
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._inventory_files import LocalTargetError, write_document_text
 
 KEPT, ASSIGNED, SEEN = "kept", "assigned", "seen"
 _AGENT_FORMAT = re.compile(r"^(?P<host>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})$")
@@ -67,16 +67,13 @@ def _entries(path):
 @contextlib.contextmanager
 def _locked(path):
     directory = os.path.dirname(path) or "."
-    try:
-        os.makedirs(directory, exist_ok=True)
-        handle = open(path + ".lock", "a")  # pylint: disable=consider-using-with
-    except OSError as exc:
-        raise LocalTargetError("deviceid_state_path %s cannot be created: %s" % (path, exc.strerror or exc))
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+    with contextlib.ExitStack() as stack:
+        try:
+            os.makedirs(directory, exist_ok=True)
+            stack.enter_context(file_lock(path + ".lock", mode=0o666))
+        except OSError as exc:
+            raise LocalTargetError("deviceid_state_path %s cannot be created: %s" % (path, exc.strerror or exc))
         yield
-    finally:
-        handle.close()
 
 
 def _write(path, entries):

@@ -28,7 +28,10 @@ from hypothesis import strategies as st
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK, basic_token, mask_secrets
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _client as c
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _deliver as d
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _oauth as o
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _protocol as p
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _session as sess
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._spool import Spool
 
 OK = (200, {"Content-Type": "application/json"}, b'{"expiration":"24","status":"ok"}')
@@ -143,7 +146,7 @@ def make_client(glpi, tmp_path=None, fake_time=None, **options):
     fake_time = fake_time or FakeTime()
     options.setdefault("server", [glpi.url])
     options.setdefault("timeout", 5)
-    token_cache = c.TokenCache(str(tmp_path / "tokens")) if tmp_path is not None else None
+    token_cache = o.TokenCache(str(tmp_path / "tokens")) if tmp_path is not None else None
     client = c.GLPIClient(options, session=__import__("requests").Session(), sleep=fake_time.sleep, clock=fake_time.clock,
                           jitter=lambda: 0.5, token_cache=token_cache)
     return client, fake_time
@@ -193,7 +196,7 @@ def test_one_session_keeps_the_connection_alive(glpi):
 
 
 def test_worker_session_is_one_per_process():
-    assert c.worker_session() is c.worker_session()
+    assert sess.worker_session() is sess.worker_session()
 
 
 # -- retries ---------------------------------------------------------------------
@@ -297,14 +300,14 @@ def test_network_failures_are_told_apart():
     import requests
     import urllib3.exceptions
 
-    assert c.network_failure(_requests_error(_unresolved())) == "unresolved"
+    assert sess.network_failure(_requests_error(_unresolved())) == "unresolved"
     refused = urllib3.exceptions.NewConnectionError(None, "refused")
-    assert c.network_failure(_requests_error(refused, ConnectionRefusedError(111, "Connection refused"))) == "refused"
+    assert sess.network_failure(_requests_error(refused, ConnectionRefusedError(111, "Connection refused"))) == "refused"
     aborted = urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
-    assert c.network_failure(requests.exceptions.ConnectionError(aborted)) == "aborted"
-    assert c.network_failure(requests.exceptions.ConnectTimeout("x")) == "connect_timeout"
-    assert c.network_failure(requests.exceptions.ReadTimeout("x")) == "read_timeout"
-    assert c.network_failure(requests.exceptions.SSLError("certificate verify failed")) == "tls"
+    assert sess.network_failure(requests.exceptions.ConnectionError(aborted)) == "aborted"
+    assert sess.network_failure(requests.exceptions.ConnectTimeout("x")) == "connect_timeout"
+    assert sess.network_failure(requests.exceptions.ReadTimeout("x")) == "read_timeout"
+    assert sess.network_failure(requests.exceptions.SSLError("certificate verify failed")) == "tls"
 
 
 def test_an_unresolvable_server_is_unreachable_at_once(glpi, monkeypatch):
@@ -440,10 +443,10 @@ def test_oauth2_token_is_refreshed_once_on_401(glpi, tmp_path):
 
 def test_expired_cached_token_is_renewed(glpi, tmp_path):
     wall = {"now": 1000.0}
-    cache = c.TokenCache(str(tmp_path / "tokens"), clock=lambda: wall["now"])
+    cache = o.TokenCache(str(tmp_path / "tokens"), clock=lambda: wall["now"])
     client = c.GLPIClient({"server": [glpi.url], "client_id": "id", "client_secret": SECRET}, token_cache=cache)
     client.submit(glpi.inventory_url, DOCUMENT)
-    wall["now"] += 3600 - c.TOKEN_MARGIN + 1
+    wall["now"] += 3600 - o.TOKEN_MARGIN + 1
     client.submit(glpi.inventory_url, DOCUMENT)
     assert len(glpi.tokens_issued) == 2
 
@@ -581,16 +584,16 @@ def test_deliver_spools_when_unreachable_then_resends_oldest_first(glpi, tmp_pat
     glpi.default = (503, {}, b"")
     client, _unused_time = make_client(glpi, retries=1)
     older = dict(DOCUMENT, deviceid="db01-2026-11-20-00-00-00")
-    result = c.deliver(client, spool, older)
+    result = d.deliver(client, spool, older)
     assert result["status"] == "spooled" and result["spooled"] and not result["failed"]
     assert "kept in the spool" in result["servers"][0]["message"]
-    result = c.deliver(client, spool, DOCUMENT)
+    result = d.deliver(client, spool, DOCUMENT)
     assert result["status"] == "spooled" and len(spool.pending()) == 2
     assert len(glpi.requests) == 2 + 2, "a drain that finds GLPI down spools the new document without retrying again"
     glpi.requests.clear()
     glpi.default = OK
     newest = dict(DOCUMENT, deviceid="web02-2026-11-23-00-00-00")
-    result = c.deliver(client, spool, newest)
+    result = d.deliver(client, spool, newest)
     assert result["status"] == "sent" and result["servers"][0]["spool"] == {"sent": 2, "rejected": [], "remaining": 0, "obsolete": 0}
     assert result["delivered"] and result["spooled"] is None
     sent = [json.loads(request["body"])["deviceid"] for request in glpi.requests]
@@ -604,7 +607,7 @@ def test_deliver_rejected_spooled_document_does_not_block(glpi, tmp_path):
     spool.put({"deviceid": "bad", "content": {}}, glpi.inventory_url)
     glpi.script = [(400, {"Content-Type": "application/json"}, b'{"status":"error","message":"JSON does not validate."}')]
     client, _unused_time = make_client(glpi)
-    result = c.deliver(client, spool, DOCUMENT)
+    result = d.deliver(client, spool, DOCUMENT)
     rejected = result["servers"][0]["spool"]["rejected"]
     assert result["status"] == "sent" and len(rejected) == 1 and len(spool.rejected()) == 1
     assert rejected[0]["name"] == spool.rejected()[0] and "JSON does not validate" in rejected[0]["reason"]
@@ -615,7 +618,7 @@ def test_deliver_failure_quotes_glpi_and_is_not_spooled(glpi, tmp_path):
     spool = Spool(tmp_path / "spool")
     glpi.script = [(400, {"Content-Type": "application/json"}, b'{"status":"error","message":"JSON not well formed!"}')]
     client, _unused_time = make_client(glpi, username="glpi", password=PASSWORD)
-    result = c.deliver(client, spool, DOCUMENT)
+    result = d.deliver(client, spool, DOCUMENT)
     assert result["status"] == "failed" and result["failed"] and "JSON not well formed!" in result["msg"]
     assert spool.pending() == [] and PASSWORD not in repr(result)
 
@@ -625,12 +628,12 @@ def test_deliver_with_contact_respects_disabled_inventory(glpi, tmp_path):
     glpi.script = [(200, {"Content-Type": "application/json"},
                     b'{"message":"inventory task disabled","disabled":["inventory"],"expiration":"12","status":"ok"}')]
     client, _unused_time = make_client(glpi, contact=True)
-    result = c.deliver(client, spool, DOCUMENT)
+    result = d.deliver(client, spool, DOCUMENT)
     assert result["status"] == "disabled" and result["servers"][0]["expiration"] == 12
     assert len(glpi.requests) == 1 and json.loads(glpi.requests[0]["body"])["action"] == "contact"
     glpi.script = [(200, {"Content-Type": "application/json"},
                     b'{"message":"remoteinventory task not supported","disabled":["remoteinventory"],"expiration":"24","status":"ok"}')]
-    result = c.deliver(client, spool, DOCUMENT)
+    result = d.deliver(client, spool, DOCUMENT)
     entry = result["servers"][0]
     assert result["status"] == "sent" and entry["disabled"] == ["remoteinventory"] and entry["expiration"] == 24
 
@@ -639,32 +642,32 @@ def test_deliver_with_contact_sends_no_inventory_before_glpi_expects_one(glpi, t
     now = [1795420800.0]
     spool = Spool(tmp_path / "spool", clock=lambda: now[0])
     client, _unused_time = make_client(glpi, contact=True)
-    assert c.deliver(client, spool, DOCUMENT)["status"] == "sent"
+    assert d.deliver(client, spool, DOCUMENT)["status"] == "sent"
     actions = [json.loads(request["body"]).get("action", "inventory") for request in glpi.requests]
     assert actions[0] == "contact" and len(actions) == 2
     now[0] += 23 * 3600  # GLPI answered expiration "24": not due yet
-    result = c.deliver(client, spool, DOCUMENT)
+    result = d.deliver(client, spool, DOCUMENT)
     entry = result["servers"][0]
     assert result["status"] == "not_due" and entry["next_inventory"] == "2026-11-24 08:00:00 UTC", result
     assert len(glpi.requests) == 3  # the contact only
     now[0] += 2 * 3600
-    assert c.deliver(client, spool, DOCUMENT)["status"] == "sent" and len(glpi.requests) == 5
+    assert d.deliver(client, spool, DOCUMENT)["status"] == "sent" and len(glpi.requests) == 5
     client, _unused_time = make_client(glpi, contact=False)  # without contact: every run sends, as asked
-    assert c.deliver(client, spool, DOCUMENT)["status"] == "sent"
+    assert d.deliver(client, spool, DOCUMENT)["status"] == "sent"
 
 
 def test_deliver_to_several_servers(glpi, tmp_path):
     spool = Spool(tmp_path / "spool")
     down = "http://127.0.0.1:%d/glpi" % free_port()
     client, _unused_time = make_client(glpi, server=[glpi.url, down], retries=0)
-    result = c.deliver(client, spool, DOCUMENT)
+    result = d.deliver(client, spool, DOCUMENT)
     assert [entry["status"] for entry in result["servers"]] == ["sent", "spooled"] and result["status"] == "spooled"
     assert spool.pending(glpi.inventory_url) == [] and len(spool.pending(down + "/front/inventory.php")) == 1
 
 
 def _submit_in_worker(url, cache_dir, barrier):
     barrier.wait()
-    client = c.GLPIClient({"server": [url], "client_id": "inventory-client", "client_secret": SECRET}, token_cache=c.TokenCache(cache_dir))
+    client = c.GLPIClient({"server": [url], "client_id": "inventory-client", "client_secret": SECRET}, token_cache=o.TokenCache(cache_dir))
     os._exit(0 if client.submit(client.servers[0], DOCUMENT).accepted else 4)
 
 
@@ -719,7 +722,7 @@ def test_a_spooled_document_older_than_an_accepted_one_is_never_sent(glpi, tmp_p
     client, _unused_time = make_client(glpi)
     old = spool.put(dict(DOCUMENT, deviceid="db01"), client.servers[0])
     spool.note_accepted(client.servers[0], "db01", created=spool.now() + 10)  # a newer db01 reached GLPI meanwhile
-    result = c.deliver(client, spool, DOCUMENT)
+    result = d.deliver(client, spool, DOCUMENT)
     assert result["delivered"] and result["servers"][0]["spool"]["obsolete"] == 1
     assert [json.loads(request["body"])["deviceid"] for request in glpi.requests] == [DOCUMENT["deviceid"]]
     assert spool.pending() == [] and not os.path.exists(old.path)
@@ -731,6 +734,6 @@ def test_a_device_being_sent_by_another_worker_is_left_for_later(glpi, tmp_path)
     other = spool.put(dict(DOCUMENT, deviceid="db01"), client.servers[0])
     with spool.device_lock(client.servers[0], "db01") as held:
         assert held
-        result = c.deliver(client, spool, DOCUMENT)
+        result = d.deliver(client, spool, DOCUMENT)
     assert result["delivered"] and spool.pending() == [other.name]
     assert [json.loads(request["body"])["deviceid"] for request in glpi.requests] == [DOCUMENT["deviceid"]]

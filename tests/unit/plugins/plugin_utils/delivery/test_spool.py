@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from ansible_collections.glpiops.glpi.plugins.module_utils import _files as file_helpers
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _spool as s
 
 SERVER = "https://glpi.example.com/front/inventory.php"
@@ -65,10 +66,10 @@ def test_pending_filters_by_server(tmp_path):
 def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
     spool = s.Spool(tmp_path, clock=Clock())
 
-    def broken_rename(src, dst):
+    def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(s.os, "rename", broken_rename)
+    monkeypatch.setattr(file_helpers.os, "replace", broken_replace)  # the rename of module_utils._files.write_atomic
     with pytest.raises(s.SpoolError, match="No space left"):
         spool.put(doc(1), SERVER).name
     monkeypatch.undo()
