@@ -40,7 +40,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._document i
     section_counts,
     section_fingerprints,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._deviceid import settle_deviceid
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._deviceid import DeviceidStateError, settle_deviceid
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._action import DeliveryAction
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._deliver import (
     client_for_task,
@@ -100,7 +100,6 @@ def fingerprint_text(document):
 
 class ActionModule(DeliveryAction):
     _VALID_ARGS = frozenset(inventory_argument_spec())
-    TASK_ERRORS = DeliveryAction.TASK_ERRORS + (LocalTargetError,)
 
     def _run(self, task_vars):
         spec = inventory_argument_spec()
@@ -224,7 +223,7 @@ class ActionModule(DeliveryAction):
         source = collected.get("deviceid_source")
         try:
             return settle_deviceid(params["deviceid_state_path"], host, collected["deviceid"], source, check_mode=self._task.check_mode)
-        except LocalTargetError as exc:
+        except DeviceidStateError as exc:
             if source in ("unsaved", "generated"):
                 raise  # without the state this host would be a new agent in GLPI on every run
             return collected["deviceid"], source, "deviceids are not checked for duplicates across hosts: %s" % exc

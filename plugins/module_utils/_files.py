@@ -26,9 +26,10 @@ import os
 import random
 import tempfile
 import time
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 
 
-class TemporaryFileError(OSError):
+class TemporaryFileError(GLPIOpsError, OSError):
     """``write_atomic`` could not create its temporary file: the directory is not writable (nothing was written)."""
 
 

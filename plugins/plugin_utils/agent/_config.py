@@ -16,6 +16,7 @@ a key the agent does not know is an error (the agent itself only warns
 from __future__ import annotations
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 
 # The keys GLPI Agent reads from agent.cfg, conf.d/*.cfg and HKLM\SOFTWARE\GLPI-Agent (its configuration
 # defaults, GLPI Agent 1.11). Anything else is ignored by the agent with a warning.
@@ -52,7 +53,7 @@ WINDOWS_EXECMODES = {"service": "1", "task": "2", "manual": "3"}
 TASK_FREQUENCIES = ("minute", "hourly", "daily")
 
 
-class AgentConfigError(ValueError):
+class AgentConfigError(GLPIOpsError, ValueError):
     """The configuration cannot be given to the agent; the message says which key and why."""
 
 

@@ -20,15 +20,15 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._client import GLPIConfigError
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 
 
 class DeliveryAction(ActionBase):
     """An action plugin that runs on the controller and may deliver to GLPI; see the module's docstring."""
 
     TRANSFERS_FILES = False
-    # The errors that fail the task with their own message (a subclass adds its own).
-    TASK_ERRORS = (AnsibleActionFail, GLPIConfigError)
+    # The errors that fail the task with their own message: Ansible's, and every error of the collection.
+    TASK_ERRORS = (AnsibleActionFail, GLPIOpsError)
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True

@@ -71,6 +71,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._session imp
     requests,
     worker_session,
 )
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 
 BACKOFF_BASE = 1.0
 BACKOFF_MAX = 30.0
@@ -99,7 +100,7 @@ CONFIG = "config"
 # errors
 
 
-class GLPIError(Exception):
+class GLPIError(GLPIOpsError):
     """A request GLPI did not accept; the message is already masked.  ``kind``: see the module's docstring."""
 
     def __init__(self, message, server=None, status=None, kind=SERVER, attempts=0, answer=None):
@@ -182,7 +183,7 @@ class _Retry:
     retry_after: float | None = None
 
 
-class _Dripped(Exception):
+class _Dripped(GLPIOpsError):
     """The answer was still coming in when the delivery deadline passed."""
 
 

@@ -28,13 +28,14 @@ import os
 from xml.etree import ElementTree
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._files import TemporaryFileError, write_atomic
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 
 
 # ---------------------------------------------------------------------------
 # the local target: <deviceid>.json written to local_path
 
 
-class LocalTargetError(Exception):
+class LocalTargetError(GLPIOpsError):
     """The directory or the file cannot be written; the message says which and why."""
 
 
@@ -79,7 +80,7 @@ INVENTORY_SUFFIXES = (".json", ".xml")
 FILE_MAX = 64 << 20
 
 
-class InventoryFileError(ValueError):
+class InventoryFileError(GLPIOpsError, ValueError):
     """A file that holds no inventory document GLPI would take."""
 
 

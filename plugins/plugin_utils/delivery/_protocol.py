@@ -31,6 +31,7 @@ from xml.etree import ElementTree
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._text import printable
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 
 COLLECTION_NAME = "glpiops.glpi"
 
@@ -56,7 +57,7 @@ MESSAGE_MAX = 500
 ANSWER_MAX = 1 << 20
 
 
-class GLPIURLError(ValueError):
+class GLPIURLError(GLPIOpsError, ValueError):
     """A ``server`` value that cannot be used; the message never holds credentials."""
 
 

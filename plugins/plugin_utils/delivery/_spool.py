@@ -65,6 +65,7 @@ import time
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._files import file_lock, fsync_directory, write_atomic
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._protocol import canonical_url
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 
 SENT = "sent"
 REJECTED = "rejected"
@@ -85,7 +86,7 @@ _CLAIM_RE = re.compile(r"^(?P<entry>\d{20}-[0-9a-f]{12}-(?:[0-9a-f]{12}-)?[0-9a-
 ENTRY_MAX = 64 << 20
 
 
-class SpoolError(Exception):
+class SpoolError(GLPIOpsError):
     """The spool directory or one of its files cannot be used."""
 
 

@@ -32,10 +32,14 @@ import json
 import os
 import re
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._files import file_lock
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._inventory_files import LocalTargetError, write_document_text
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
+from ansible_collections.glpiops.glpi.plugins.module_utils._files import file_lock, write_atomic
 
 KEPT, ASSIGNED, SEEN = "kept", "assigned", "seen"
+
+
+class DeviceidStateError(GLPIOpsError):
+    """The controller's deviceid state (``deviceid_state_path``) cannot be read, locked or written."""
 _AGENT_FORMAT = re.compile(r"^(?P<host>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})$")
 _STAMP = "%Y-%m-%d-%H-%M-%S"
 
@@ -47,7 +51,7 @@ def _read(path):
     except FileNotFoundError:
         return {}
     except (OSError, ValueError, RecursionError) as exc:
-        raise LocalTargetError("deviceid_state_path %s cannot be read: %s" % (path, getattr(exc, "strerror", None) or exc))
+        raise DeviceidStateError("deviceid_state_path %s cannot be read: %s" % (path, getattr(exc, "strerror", None) or exc))
     return data if isinstance(data, dict) else {}
 
 
@@ -72,12 +76,16 @@ def _locked(path):
             os.makedirs(directory, exist_ok=True)
             stack.enter_context(file_lock(path + ".lock", mode=0o666))
         except OSError as exc:
-            raise LocalTargetError("deviceid_state_path %s cannot be created: %s" % (path, exc.strerror or exc))
+            raise DeviceidStateError("deviceid_state_path %s cannot be created: %s" % (path, exc.strerror or exc))
         yield
 
 
 def _write(path, entries):
-    write_document_text(path, json.dumps(entries, indent=2, sort_keys=True) + "\n", mode=0o600)
+    try:
+        write_atomic(path, (json.dumps(entries, indent=2, sort_keys=True) + "\n").encode("utf-8"), mode=0o600,
+                     prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    except OSError as exc:
+        raise DeviceidStateError("deviceid_state_path %s cannot be written: %s" % (path, exc.strerror or exc))
 
 
 def distinct_deviceid(deviceid, taken):
@@ -98,7 +106,7 @@ def distinct_deviceid(deviceid, taken):
             candidate = "%s-%d" % (deviceid, step + 1)
         if candidate not in taken:
             return candidate
-    raise LocalTargetError("no distinct deviceid left for %s" % deviceid)
+    raise DeviceidStateError("no distinct deviceid left for %s" % deviceid)
 
 
 def settle_deviceid(path, host, deviceid, source, check_mode=False):
