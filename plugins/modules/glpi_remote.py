@@ -231,20 +231,16 @@ remote:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import GlpiRemoteError, from_module, remote_tool_argument_spec
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import NEXT_RUN_UNSCHEDULED, describe_remote, select_target
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import (
     DEVICEID_RE,
     MODES,
-    NEXT_RUN_UNSCHEDULED,
     PROTOCOLS,
-    GlpiRemoteError,
     build_url,
-    describe_remote,
     effective_port,
-    from_module,
     parse_url,
-    remote_tool_argument_spec,
     same_remote,
-    select_target,
 )
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK, mask_url
 

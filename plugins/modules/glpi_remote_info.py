@@ -133,12 +133,8 @@ targets:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
-    GlpiRemoteError,
-    describe_remote,
-    from_module,
-    remote_tool_argument_spec,
-)
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import GlpiRemoteError, from_module, remote_tool_argument_spec
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import describe_remote
 
 
 def run(tool):

@@ -247,19 +247,23 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
-    MODES,
-    NO_TARGET,
-    PROTOCOLS,
     GlpiRemote,
     GlpiRemoteError,
     agent_from_module,
-    build_url,
     find_tool,
     module_runner,
+)
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import (
+    NO_TARGET,
     parse_agent_log,
-    parse_url,
     remote_outcomes,
     supports_remote_inventory,
+)
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import (
+    MODES,
+    PROTOCOLS,
+    build_url,
+    parse_url,
     with_deviceid,
 )
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import mask_url
