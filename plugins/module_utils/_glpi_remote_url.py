@@ -29,8 +29,6 @@ _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", re.S)
 _URL_IN_TEXT_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 _MODE_RE = re.compile(r"\bmode=(\w+)\b")
 _DEVICEID_RE = re.compile(r"\bdeviceid=([\w.-]+)\b")
-# What the agent reads whole from ``?deviceid=``: its pattern ends on a word boundary.
-DEVICEID_RE = re.compile(r"\A[\w.-]*\w\Z", re.ASCII)
 
 
 def escape(value):

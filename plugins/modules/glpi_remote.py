@@ -231,10 +231,10 @@ remote:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import valid_deviceid
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import GlpiRemoteError, from_module, remote_tool_argument_spec
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import NEXT_RUN_UNSCHEDULED, describe_remote, select_target
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import (
-    DEVICEID_RE,
     MODES,
     PROTOCOLS,
     build_url,
@@ -286,7 +286,7 @@ def wanted_remote(params):
     if unknown:
         raise GlpiRemoteError("mode %s does not apply to %s (choose from %s)"
                               % (", ".join(unknown), want["protocol"], ", ".join(MODES[want["protocol"]])))
-    if want["deviceid"] and not DEVICEID_RE.match(want["deviceid"]):
+    if want["deviceid"] and not valid_deviceid(want["deviceid"], in_url=True):
         raise GlpiRemoteError("deviceid %r: only letters, digits, '.', '_' and '-' (GLPI Agent reads no other)" % want["deviceid"])
     if want["password"] is not None and not want["username"]:
         raise GlpiRemoteError("password needs username")

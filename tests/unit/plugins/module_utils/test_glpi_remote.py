@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote as g
 from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote_output as o
 from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote_url as u
+from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import URL_DEVICEID_RE
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK, mask_url
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3] / "stand_ins"))
@@ -62,7 +63,7 @@ def test_parse_url_reads_what_the_agent_reads():
 @given(user=st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12),
        password=st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs",)), max_size=16)),
        host=st.from_regex(r"\A[a-z0-9][a-z0-9.-]{0,20}\Z"), port=st.one_of(st.none(), st.integers(1, 65535)),
-       modes=st.lists(st.sampled_from(["ssh", "libssh2", "perl"]), max_size=3), deviceid=st.one_of(st.none(), st.from_regex(u.DEVICEID_RE)))
+       modes=st.lists(st.sampled_from(["ssh", "libssh2", "perl"]), max_size=3), deviceid=st.one_of(st.none(), st.from_regex(URL_DEVICEID_RE)))
 def test_built_urls_read_back(user, password, host, port, modes, deviceid):
     url = u.build_url("ssh", host, port, user, password, modes, deviceid)
     parsed = u.parse_url(url)
