@@ -33,7 +33,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output i
     parse_remotes,
     parse_targets,
 )
-from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import mask_text, parse_url, remote_secret_forms
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import MODES, mask_text, parse_url, remote_secret_forms
 
 # What glpi-remote itself prints in its ``list`` output in place of a password it could mask (the tool's format,
 # recognised, never written: what the modules show is the collection's ``MASK``).
@@ -69,6 +69,36 @@ class GlpiRemoteError(Exception):
         if self.rc is not None:
             result.update(rc=self.rc, stdout=self.stdout, stderr=self.stderr)
         return result
+
+
+# --- the remote a task describes ---------------------------------------------------------
+
+
+def remote_from_options(params):
+    """The remote of a task's ``url``, or ``protocol``, ``host``, ``port``, ``username``, ``mode`` options, with its
+    ``password`` option -> dict as :func:`parse_url` returns it (``deviceid`` None without ``url``).
+
+    Raises :class:`GlpiRemoteError` when ``url`` holds a password and ``password`` is set too.
+    """
+    if params["url"]:
+        remote = parse_url(params["url"])
+        if params["password"] is not None:
+            if remote["password"] is not None:
+                raise GlpiRemoteError("the password is given twice, in url and in password")
+            remote["password"] = params["password"]
+        return remote
+    return dict(protocol=params["protocol"], host=params["host"], port=params["port"], username=params["username"],
+                password=params["password"], modes=sorted(set(params["mode"] or [])), deviceid=None, path="")
+
+
+def check_modes(protocol, modes):
+    """Raise :class:`GlpiRemoteError` when one of ``modes`` does not apply to ``protocol`` (one of ``PROTOCOLS``)."""
+    unknown = [m for m in modes or [] if m not in MODES[protocol]]
+    if unknown:
+        raise GlpiRemoteError("mode %s does not apply to %s (choose from %s)" % (", ".join(unknown), protocol, ", ".join(MODES[protocol])))
+
+
+# --- running the tools --------------------------------------------------------------------
 
 
 def perl_from_shebang(first_line):

@@ -155,6 +155,12 @@ def build_url(protocol, host, port=None, username=None, password=None, modes=(),
     return url
 
 
+def remote_url(remote):
+    """:func:`build_url` of a remote given as :func:`parse_url` returns it."""
+    return build_url(remote["protocol"], remote["host"], remote["port"], remote["username"], remote["password"], remote["modes"],
+                     remote["deviceid"], remote["path"])
+
+
 def mask_text(text, forms=()):
     """``text`` with every whole occurrence of ``forms`` (:func:`remote_secret_forms`) and every URL password masked.
 

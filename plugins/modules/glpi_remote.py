@@ -232,16 +232,15 @@ remote:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import valid_deviceid
-from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import GlpiRemoteError, from_module, remote_tool_argument_spec
-from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import NEXT_RUN_UNSCHEDULED, describe_remote, select_target
-from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import (
-    MODES,
-    PROTOCOLS,
-    build_url,
-    effective_port,
-    parse_url,
-    same_remote,
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
+    GlpiRemoteError,
+    check_modes,
+    from_module,
+    remote_from_options,
+    remote_tool_argument_spec,
 )
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import NEXT_RUN_UNSCHEDULED, describe_remote, select_target
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import PROTOCOLS, effective_port, parse_url, remote_url, same_remote
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK, mask_url
 
 IDENTITY_OPTIONS = ("protocol", "host", "port", "username", "mode")
@@ -267,25 +266,17 @@ def argument_spec():
 
 def wanted_remote(params):
     """The remote the task describes -> dict(protocol, host, port, username, password, modes, deviceid, path)."""
+    want = remote_from_options(params)
     if params["url"]:
-        want = parse_url(params["url"])
-        if params["password"] is not None:
-            if want["password"] is not None:
-                raise GlpiRemoteError("the password is given twice, in url and in password")
-            want["password"] = params["password"]
         if params["deviceid"] and want["deviceid"] and params["deviceid"] != want["deviceid"]:
             raise GlpiRemoteError("url names deviceid %s, deviceid says %s" % (want["deviceid"], params["deviceid"]))
         want["deviceid"] = params["deviceid"] or want["deviceid"]
     else:
-        want = dict(protocol=params["protocol"] or "ssh", host=params["host"], port=params["port"], username=params["username"],
-                    password=params["password"], modes=sorted(set(params["mode"] or [])), deviceid=params["deviceid"], path="")
+        want.update(protocol=params["protocol"] or "ssh", deviceid=params["deviceid"])
     if want["protocol"] not in PROTOCOLS:
         raise GlpiRemoteError("unsupported protocol %r: glpi-remote supports ssh and winrm (WinRM over HTTPS is "
                               "winrm://host:5986/?mode=ssl)" % want["protocol"])
-    unknown = [m for m in want["modes"] if m not in MODES[want["protocol"]]]
-    if unknown:
-        raise GlpiRemoteError("mode %s does not apply to %s (choose from %s)"
-                              % (", ".join(unknown), want["protocol"], ", ".join(MODES[want["protocol"]])))
+    check_modes(want["protocol"], want["modes"])
     if want["deviceid"] and not valid_deviceid(want["deviceid"], in_url=True):
         raise GlpiRemoteError("deviceid %r: only letters, digits, '.', '_' and '-' (GLPI Agent reads no other)" % want["deviceid"])
     if want["password"] is not None and not want["username"]:
@@ -348,7 +339,7 @@ def ensure_present(tool, want, params, check_mode):
     else:
         password, username, deviceid, differences = want["password"], want["username"], want["deviceid"], ["new"]
 
-    url = build_url(want["protocol"], want["host"], want["port"], username, password, want["modes"], deviceid, want["path"])
+    url = remote_url(dict(want, username=username, password=password, deviceid=deviceid))
     before = _view(current, MASK if stored["password"] else None) if current else {}
     if current and not differences:
         return False, describe_remote(current), dict(before=before, after=before), []

@@ -250,8 +250,10 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
     GlpiRemote,
     GlpiRemoteError,
     agent_from_module,
+    check_modes,
     find_tool,
     module_runner,
+    remote_from_options,
 )
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import (
     NO_TARGET,
@@ -259,16 +261,9 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output i
     remote_outcomes,
     supports_remote_inventory,
 )
-from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import (
-    MODES,
-    PROTOCOLS,
-    build_url,
-    parse_url,
-    with_deviceid,
-)
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import PROTOCOLS, parse_url, remote_url, with_deviceid
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import mask_url
 
-ADHOC_OPTIONS = ("protocol", "host", "port", "username", "mode")
 HOW_TO_CREATE_A_TARGET = ("a target exists once GLPI Agent ran with its server or local setting: configure server or local in "
                           "agent.cfg and run glpi-agent once, or set local_path")
 
@@ -302,21 +297,15 @@ def adhoc_url(params):
     if params["url"]:
         url = params["url"]
         if params["password"] is not None:
-            parsed = parse_url(url)
-            if parsed["password"] is not None:
-                raise GlpiRemoteError("the password is given twice, in url and in password")
-            if not parsed["username"]:
+            remote = remote_from_options(params)
+            if not remote["username"]:
                 raise GlpiRemoteError("password needs a user name in url")
-            url = build_url(parsed["protocol"], parsed["host"], parsed["port"], parsed["username"], params["password"], parsed["modes"],
-                            parsed["deviceid"], parsed["path"])
+            url = remote_url(remote)
     elif params["host"]:
-        protocol = params["protocol"]
-        unknown = [m for m in params["mode"] or [] if m not in MODES[protocol]]
-        if unknown:
-            raise GlpiRemoteError("mode %s does not apply to %s (choose from %s)" % (", ".join(unknown), protocol, ", ".join(MODES[protocol])))
+        check_modes(params["protocol"], params["mode"])
         if params["password"] is not None and not params["username"]:
             raise GlpiRemoteError("password needs username")
-        url = build_url(protocol, params["host"], params["port"], params["username"], params["password"], params["mode"] or [])
+        url = remote_url(remote_from_options(params))
     else:
         return None
     if parse_url(url)["protocol"] not in PROTOCOLS:
