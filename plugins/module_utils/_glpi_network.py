@@ -422,6 +422,22 @@ class GlpiServer:
         return False, connectivity_message(answer)
 
 
+def run_module(module, run):
+    """End the module with ``run()``'s result, or with the :class:`GlpiNetworkError` it raises.
+
+    The result's ``warnings`` become the module's warnings; its ``diff`` is returned in diff mode only.
+    """
+    try:
+        result = run()
+    except GlpiNetworkError as error:
+        module.fail_json(msg=error.msg, **error.details)
+    for warning in result.pop("warnings", []):
+        module.warn(warning)
+    if not module._diff:
+        result.pop("diff", None)
+    module.exit_json(**result)
+
+
 def glpi_install_argument_spec():
     """Where GLPI is installed (the ``glpiops.glpi.glpi_install`` doc fragment documents these options)."""
     return dict(

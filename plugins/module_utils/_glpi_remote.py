@@ -269,6 +269,23 @@ def agent_from_module(module, path=None, vardir=None):
     return GlpiAgent(module_runner(module), path, vardir=vardir, perl=perl)
 
 
+def run_module(module, find, run):
+    """End the module with ``run(tool)`` for the tool ``find()`` returns, or with the :class:`GlpiRemoteError` either
+    raises (plus the partial result it carries as ``result``, if any); every secret the tool knows is masked in both."""
+    tool = None
+    try:
+        tool = find()
+        result = run(tool)
+    except GlpiRemoteError as error:
+        if tool:
+            module.no_log_values.update(tool.secrets)
+        kwargs = dict(getattr(error, "result", None) or {})
+        kwargs.update(error.fail_kwargs())
+        module.fail_json(**kwargs)
+    module.no_log_values.update(tool.secrets)
+    module.exit_json(**result)
+
+
 def remote_tool_argument_spec():
     """How to reach ``glpi-remote`` (the ``glpiops.glpi.glpi_remote_tool`` doc fragment documents these options)."""
     return dict(glpi_remote_path=dict(type="path"), vardir=dict(type="path"))

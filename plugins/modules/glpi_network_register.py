@@ -183,6 +183,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_network import 
     key_diff,
     key_shape_problem,
     normalize_key,
+    run_module,
     undecryptable_warning,
 )
 
@@ -279,15 +280,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
-        result = run(module)
-    except GlpiNetworkError as error:
-        module.fail_json(msg=error.msg, **error.details)
-    for warning in result.pop("warnings", []):
-        module.warn(warning)
-    if not module._diff:
-        result.pop("diff", None)
-    module.exit_json(**result)
+    run_module(module, lambda: run(module))
 
 
 if __name__ == "__main__":

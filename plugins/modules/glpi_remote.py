@@ -238,6 +238,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
     from_module,
     remote_from_options,
     remote_tool_argument_spec,
+    run_module,
 )
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import NEXT_RUN_UNSCHEDULED, describe_remote, select_target
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import PROTOCOLS, effective_port, parse_url, remote_url, same_remote
@@ -411,16 +412,7 @@ def main():
         mutually_exclusive=[("url", name) for name in IDENTITY_OPTIONS],
         required_one_of=[("url", "host", "deviceid")],
     )
-    tool = None
-    try:
-        tool = from_module(module, module.params["glpi_remote_path"], module.params["vardir"])
-        result = run(module, tool)
-    except GlpiRemoteError as error:
-        if tool:
-            module.no_log_values.update(tool.secrets)
-        module.fail_json(**error.fail_kwargs())
-    module.no_log_values.update(tool.secrets)
-    module.exit_json(**result)
+    run_module(module, lambda: from_module(module, module.params["glpi_remote_path"], module.params["vardir"]), lambda tool: run(module, tool))
 
 
 if __name__ == "__main__":

@@ -254,6 +254,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
     find_tool,
     module_runner,
     remote_from_options,
+    run_module,
 )
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import (
     NO_TARGET,
@@ -500,18 +501,8 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[("url", name) for name in ("deviceid", "host", "port", "username", "mode")] + [("deviceid", "host")],
     )
-    agent = None
-    try:
-        agent = agent_from_module(module, module.params["glpi_agent_path"], module.params["vardir"])
-        result = run(module, agent, remote_tool_factory(module, agent))
-    except GlpiRemoteError as error:
-        if agent:
-            module.no_log_values.update(agent.secrets)
-        kwargs = dict(getattr(error, "result", None) or {})
-        kwargs.update(error.fail_kwargs())
-        module.fail_json(**kwargs)
-    module.no_log_values.update(agent.secrets)
-    module.exit_json(**result)
+    run_module(module, lambda: agent_from_module(module, module.params["glpi_agent_path"], module.params["vardir"]),
+               lambda agent: run(module, agent, remote_tool_factory(module, agent)))
 
 
 if __name__ == "__main__":
