@@ -33,7 +33,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output i
     parse_remotes,
     parse_targets,
 )
-from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import MODES, mask_text, parse_url, remote_secret_forms
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import MODES, PROTOCOLS, mask_text, parse_url, remote_secret_forms
 
 # What glpi-remote itself prints in its ``list`` output in place of a password it could mask (the tool's format,
 # recognised, never written: what the modules show is the collection's ``MASK``).
@@ -72,6 +72,22 @@ class GlpiRemoteError(Exception):
 
 
 # --- the remote a task describes ---------------------------------------------------------
+
+
+def remote_argument_spec(protocol_default=None):
+    """The options :func:`remote_from_options` reads (each module documents them in its own words)."""
+    protocol = dict(type="str", choices=list(PROTOCOLS))
+    if protocol_default is not None:
+        protocol["default"] = protocol_default
+    return dict(
+        url=dict(type="str"),
+        protocol=protocol,
+        host=dict(type="str"),
+        port=dict(type="int"),
+        username=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        mode=dict(type="list", elements="str", choices=["ssh", "libssh2", "perl", "ssl"]),
+    )
 
 
 def remote_from_options(params):

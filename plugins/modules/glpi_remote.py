@@ -236,6 +236,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
     GlpiRemoteError,
     check_modes,
     from_module,
+    remote_argument_spec,
     remote_from_options,
     remote_tool_argument_spec,
     run_module,
@@ -250,17 +251,11 @@ IDENTITY_OPTIONS = ("protocol", "host", "port", "username", "mode")
 def argument_spec():
     return dict(
         state=dict(type="str", choices=["present", "absent"], default="present"),
-        url=dict(type="str"),
-        protocol=dict(type="str", choices=list(PROTOCOLS)),
-        host=dict(type="str"),
-        port=dict(type="int"),
-        username=dict(type="str"),
-        password=dict(type="str", no_log=True),
-        mode=dict(type="list", elements="str", choices=["ssh", "libssh2", "perl", "ssl"]),
         target=dict(type="str"),
         deviceid=dict(type="str"),
         check_connection=dict(type="bool", default=True),
         update_password=dict(type="str", choices=["always", "on_create"], default="always", no_log=False),
+        **remote_argument_spec(),
         **remote_tool_argument_spec()
     )
 

@@ -253,6 +253,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
     check_modes,
     find_tool,
     module_runner,
+    remote_argument_spec,
     remote_from_options,
     run_module,
 )
@@ -273,13 +274,6 @@ def argument_spec():
     return dict(
         target=dict(type="str"),
         deviceid=dict(type="list", elements="str"),
-        url=dict(type="str"),
-        protocol=dict(type="str", choices=list(PROTOCOLS), default="ssh"),
-        host=dict(type="str"),
-        port=dict(type="int"),
-        username=dict(type="str"),
-        password=dict(type="str", no_log=True),
-        mode=dict(type="list", elements="str", choices=["ssh", "libssh2", "perl", "ssl"]),
         local_path=dict(type="path"),
         return_inventory=dict(type="bool", default=False),
         remote_workers=dict(type="int"),
@@ -290,6 +284,7 @@ def argument_spec():
         glpi_remote_path=dict(type="path"),
         conf_file=dict(type="path"),
         vardir=dict(type="path"),
+        **remote_argument_spec(protocol_default="ssh")
     )
 
 
