@@ -17,7 +17,8 @@ Target-side code: standard library only, Python 3.8+.  No GLPI release has a
   (:func:`read_program`) given to ``php`` on stdin.
 
 The pure functions build that program and the console command, and interpret what
-comes back; :class:`GlpiServer` is the only part that runs anything.
+comes back; :class:`GlpiServer` is the only part that runs anything; :func:`run_module`
+ends the ``glpi_network_*`` modules.
 """
 
 from __future__ import annotations

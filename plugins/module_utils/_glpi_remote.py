@@ -8,8 +8,11 @@
 Private to the glpiops.glpi collection: no compatibility promise.
 
 The one place that runs the tools: where to find them, how to hand them their
-arguments, what their failures raise (:class:`GlpiRemoteError`).  What they print is
-read by ``_glpi_remote_output``; the remote URLs are ``_glpi_remote_url``.
+arguments, what their failures raise (:class:`GlpiRemoteError`); and what the
+``glpi_remote*`` modules share: the options that describe a remote
+(:func:`remote_argument_spec`, :func:`remote_from_options`) and how a module ends
+(:func:`run_module`).  What the tools print is read by ``_glpi_remote_output``; the
+remote URLs are ``_glpi_remote_url``.
 
 Secrets: the agent keeps each remote's password inside the stored URL, so the
 URL must reach the tool whole, yet argv is readable by every local user in
