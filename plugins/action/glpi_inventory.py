@@ -25,7 +25,7 @@ import time
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_unix import RAW_FORMAT
 from ansible_collections.glpiops.glpi.plugins.module_utils._text import printable
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import glpi_server_constraints
 from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import (

@@ -22,9 +22,10 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._files import write_a
 
 DEFAULT_DEVICEID_PATH = "~/.glpi-agent-deviceid"
 _IP_RE = re.compile(r"^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$")
-
-
 _UNSAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")
+# What GLPI Agent reads whole from a remote URL's ``?deviceid=``: ASCII letters, digits, ``_``, ``.`` and ``-``, its
+# pattern (``deviceid=([\w.-]+)\b``) ending on a word boundary.
+URL_DEVICEID_RE = re.compile(r"\A[\w.-]*\w\Z", re.ASCII)
 
 
 def make_deviceid(hostname, when=None):
@@ -41,9 +42,15 @@ def make_deviceid(hostname, when=None):
     return "%s-%s" % (host, stamp)
 
 
-def valid_deviceid(value):
-    """A usable stored deviceid: one non-empty printable token."""
-    return bool(value) and not any(c.isspace() for c in value) and value.isprintable()
+def valid_deviceid(value, in_url=False):
+    """Whether ``value`` is a usable deviceid: one non-empty printable token (what the deviceid file may hold).
+
+    ``in_url``: also one GLPI Agent reads whole from a remote URL's ``?deviceid=`` (:data:`URL_DEVICEID_RE`), a
+    narrower set.  Every deviceid :func:`make_deviceid` makes is valid either way.
+    """
+    if not (bool(value) and not any(c.isspace() for c in value) and value.isprintable()):
+        return False
+    return not in_url or bool(URL_DEVICEID_RE.match(value))
 
 
 def read_deviceid(path):

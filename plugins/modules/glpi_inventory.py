@@ -306,7 +306,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._collector_darwin import collect as collect_darwin
 from ansible_collections.glpiops.glpi.plugins.module_utils._collector_freebsd import collect as collect_freebsd
-from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT, collect as collect_linux
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import collect as collect_linux
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_unix import RAW_FORMAT
 from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import resolve_deviceid
 from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import inventory_argument_spec
 
