@@ -68,6 +68,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._package_commands imp
     snap_info_argv,
 )
 from ansible_collections.glpiops.glpi.plugins.module_utils._sources import (
+    SourceCutShort,
     SourceUnavailable,
     find_command,
     list_dir,
@@ -258,13 +259,30 @@ def _firewall(timeout):
 
 
 def _ps(timeout):
-    """Processes with the columns GLPI Agent reads; BusyBox's ps knows no ``-o`` list, so fall back to its own."""
+    """Processes with the columns GLPI Agent reads; BusyBox's ps knows no ``-o`` list, so fall back to its own.
+
+    Only a listing in BusyBox's columns (``PID USER ...``) is taken as BusyBox's: procps' plain ``ps`` prints
+    ``PID TTY TIME CMD``, and only the session's own processes, so after a failure of procps' ``-o`` listing it
+    would be an empty section with nothing to say why.  Then the ``-o`` listing's failure is the source's error.
+    A listing a limit cut short (its time-out, its output cap, the deadline) is not run again: its cut is named.
+    """
     try:
         return {"format": "posix", "text": run_command(["ps", "-A", "-o", "user,pid,pcpu,pmem,vsz,tty,etime,command"], timeout)}
+    except SourceCutShort:
+        raise
     except SourceUnavailable as exc:
         if str(exc).startswith("command not found"):
             raise
-    return {"format": "busybox", "text": run_command(["ps"], timeout)}
+        failure = exc
+    try:
+        text = run_command(["ps"], timeout)
+    except SourceCutShort:
+        raise
+    except SourceUnavailable:
+        text = ""
+    if text.split()[:2] != ["PID", "USER"]:
+        raise failure
+    return {"format": "busybox", "text": text}
 
 
 def _dmidecode(timeout):

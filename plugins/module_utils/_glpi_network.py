@@ -29,6 +29,8 @@ import json
 import os
 import re
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
+
 # Marks the program's answer in its output: GLPI or PHP may print notices before it.
 RESULT_MARKER = "GLPIOPS-GLPI-NETWORK:"
 KEY_NAME = "glpinetwork_registration_key"
@@ -52,7 +54,7 @@ LEGACY = "legacy"  # 9.5 and 10.0: inc/based_config.php, then DB and Config by h
 KERNEL = "kernel"  # 11: Symfony kernel
 
 
-class GlpiNetworkError(Exception):
+class GlpiNetworkError(GLPIOpsError):
     """A failure to report as the module's ``msg``; ``details`` go into the result beside it."""
 
     def __init__(self, msg, **details):

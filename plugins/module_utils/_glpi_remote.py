@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import (
     find_failures,
     find_warnings,
@@ -57,7 +58,7 @@ LOADER = (
 )
 
 
-class GlpiRemoteError(Exception):
+class GlpiRemoteError(GLPIOpsError):
     """The tool failed; ``msg`` is in its own words, with every known secret masked."""
 
     def __init__(self, msg, rc=None, stdout="", stderr=""):
