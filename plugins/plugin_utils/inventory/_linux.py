@@ -269,7 +269,12 @@ def build_firewalls(sources):
 def build_processes(sources):
     now = target_clock(sources)
     started = (lambda seconds: format_target_time(now - seconds, sources)) if now else None
-    return _processes.parse_ps(sources.get("ps"), started)
+    ps = sources.get("ps")
+    processes = _processes.parse_ps(ps, started)
+    if not processes and isinstance(ps, dict) and len(str(ps.get("text") or "").strip().splitlines()) > 1:
+        # Lines, none of them read: a listing in other columns than its format's, never an empty section unsaid.
+        raise ValueError("no line of the %s ps listing could be read" % ps.get("format"))
+    return processes
 
 
 def build_envs(sources):
