@@ -73,7 +73,6 @@ def _summary(reasons, shown=3):
     return "; ".join(distinct[:shown]) + ("; and %d more" % more if more > 0 else "")
 
 
-
 def uname():
     """``os.uname()`` as a dict."""
     info = os.uname()

@@ -131,7 +131,6 @@ def select_target(targets, wanted=None):
     return None, msg
 
 
-
 def describe_remote(row):
     """A parsed ``list`` row as modules return it: the URL masked, its parts spelled out."""
     parsed = parse_url(row.get("url"))
@@ -144,9 +143,7 @@ def describe_remote(row):
     return result
 
 
-
 # --- glpi-agent: version and remoteinventory log ---------------------------------------
-
 # GLPI Agent 1.0 brought the remoteinventory task (ssh and WinRM remotes, ``--remote``).
 REMOTE_INVENTORY_SINCE = (1, 0)
 _VERSION_RE = re.compile(r"^(?P<provider>.*?)\s*Agent\s*\((?P<version>[^)]*)\)")

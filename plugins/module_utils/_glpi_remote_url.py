@@ -173,7 +173,6 @@ def mask_text(text, forms=()):
     return _URL_IN_TEXT_RE.sub(lambda m: mask_url(m.group(0)), text)
 
 
-
 def same_remote(url, protocol, host, port=None, username=None, modes=()):
     """Whether a stored ``url`` is the remote ``protocol://[username@]host[:port]`` (user compared only when given)."""
     stored = parse_url(url)
@@ -182,7 +181,6 @@ def same_remote(url, protocol, host, port=None, username=None, modes=()):
     if effective_port(protocol, stored["port"], stored["modes"]) != effective_port(protocol, port, modes):
         return False
     return username is None or stored["username"] == username
-
 
 
 def with_deviceid(url, deviceid):

@@ -74,12 +74,10 @@ def dmidecode_tables(sources):
     return _dmidecode_tables_of(text) if isinstance(text, str) and text else None
 
 
-
 def target_clock(sources, default=None):
     """The target's own clock when the collector read it (epoch), else ``default``."""
     clock = sources.get("clock")
     return clock if isinstance(clock, (int, float)) and not isinstance(clock, bool) and clock > 0 else default
-
 
 
 def from_dmidecode(builder):
@@ -89,4 +87,3 @@ def from_dmidecode(builder):
         return builder(tables) if tables else None
     build.__doc__ = "The section from the target's dmidecode dump (root only)."
     return build
-

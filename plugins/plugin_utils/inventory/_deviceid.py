@@ -40,6 +40,8 @@ KEPT, ASSIGNED, SEEN = "kept", "assigned", "seen"
 
 class DeviceidStateError(GLPIOpsError):
     """The controller's deviceid state (``deviceid_state_path``) cannot be read, locked or written."""
+
+
 _AGENT_FORMAT = re.compile(r"^(?P<host>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})$")
 _STAMP = "%Y-%m-%d-%H-%M-%S"
 

@@ -60,7 +60,6 @@ VOLATILE_HARDWARE_FIELDS = ("lastloggeduser", "datelastloggeduser")
 VOLATILE_ENTRY_FIELDS = {"drives": ("free",)}
 
 
-
 _BUILDERS_BY_OS = {
     "linux": _linux.SECTION_BUILDERS,
     "darwin": _darwin.SECTION_BUILDERS,
@@ -234,4 +233,3 @@ def section_fingerprints(document):
 def render_document(document):
     """The document as written to ``<deviceid>.json``: stable key order, UTF-8, trailing newline."""
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-

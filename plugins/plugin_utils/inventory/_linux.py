@@ -265,7 +265,6 @@ def build_firewalls(sources):
     return parsers.firewall_status(sources.get("firewall"))
 
 
-
 def build_processes(sources):
     now = target_clock(sources)
     started = (lambda seconds: format_target_time(now - seconds, sources)) if now else None
@@ -383,7 +382,6 @@ def build_virtualmachines(sources):
 
 def build_remote_mgmt(sources):
     return _remote_mgmt.remote_mgmt({tool: sources.get(tool) for tool in _remote_mgmt.TOOLS})
-
 
 
 SECTION_BUILDERS = {

@@ -203,7 +203,7 @@ def build_bios(sources):
 
 def build_operatingsystem(sources):
     return glpi_section("operatingsystem", _system.operating_system(_wmi(sources), _registry(sources, "CurrentVersion"),
-                                                              sources.get("timezone")))
+                                                                    sources.get("timezone")))
 
 
 def build_cpus(sources):
@@ -224,7 +224,7 @@ def build_storages(sources):
 def build_drives(sources):
     wmi = _wmi(sources)
     return glpi_section("drives", _storage.drives(wmi.get("Win32_LogicalDisk"), wmi.get("Win32_Volume"),
-                                           wmi.get("Win32_EncryptableVolume"), wmi.get("Win32_OperatingSystem")))
+                                                  wmi.get("Win32_EncryptableVolume"), wmi.get("Win32_OperatingSystem")))
 
 
 def interface_entries(sources):
@@ -238,7 +238,7 @@ def build_networks(sources):
 
 def build_videos(sources):
     return glpi_section("videos", _devices.videos(_wmi(sources).get("Win32_VideoController"),
-                                           _registry(sources, "{4d36e968-e325-11ce-bfc1-08002be10318}")))
+                                                  _registry(sources, "{4d36e968-e325-11ce-bfc1-08002be10318}")))
 
 
 def build_sounds(sources):
@@ -284,7 +284,7 @@ def build_antivirus(sources):
 def build_last_user(sources):
     wmi = _wmi(sources)
     return _accounts.last_user(wmi.get("Win32_ComputerSystem"), _registry(sources, "LogonUI"), _registry(sources, "Winlogon"),
-                       wmi.get("Win32_UserAccount"), _registry(sources, "IdentityStore"))
+                               wmi.get("Win32_UserAccount"), _registry(sources, "IdentityStore"))
 
 
 def build_users(sources):
@@ -312,7 +312,7 @@ def build_firewalls(sources):
     if not any(profiles.values()):
         return None
     return glpi_section("firewalls", _network.firewalls(profiles, _registry(sources, "NetworkList"),
-                                                 _registry(sources, "DNSRegisteredAdapters"), interface_entries(sources)))
+                                                        _registry(sources, "DNSRegisteredAdapters"), interface_entries(sources)))
 
 
 def build_licenseinfos(sources):

@@ -105,7 +105,7 @@ def logged_users(owners):
 def local_users(accounts):
     """``local_users`` from ``Win32_UserAccount`` (local accounts): the SID as ``id``."""
     return [clean({"id": text(obj.get("SID")), "login": text(obj.get("Name")),
-                    "name": text(obj.get("FullName")) or text(obj.get("Name"))})
+                   "name": text(obj.get("FullName")) or text(obj.get("Name"))})
             for obj in instances(accounts)
             if text(obj.get("SID")) and boolean(obj.get("LocalAccount")) is not False]
 

@@ -185,10 +185,10 @@ _BATTERY_CHEMISTRIES = {1: "Other", 2: "Unknown", 3: "Lead Acid", 4: "Nickel Cad
 def wmi_batteries(batteries):
     """Batteries from ``Win32_Battery`` when powercfg gave none (capacity in mWh, voltage in mV)."""
     return [clean({"name": text(obj.get("Name")) or text(obj.get("DeviceID")),
-                    "chemistry": _BATTERY_CHEMISTRIES.get(integer(obj.get("Chemistry"))),
-                    "capacity": integer(obj.get("DesignCapacity")) or None,
-                    "real_capacity": integer(obj.get("FullChargeCapacity")) or None,
-                    "voltage": integer(obj.get("DesignVoltage")) or None})
+                   "chemistry": _BATTERY_CHEMISTRIES.get(integer(obj.get("Chemistry"))),
+                   "capacity": integer(obj.get("DesignCapacity")) or None,
+                   "real_capacity": integer(obj.get("FullChargeCapacity")) or None,
+                   "voltage": integer(obj.get("DesignVoltage")) or None})
             for obj in instances(batteries)]
 
 
@@ -231,7 +231,7 @@ def monitors_from_wmi(monitor_ids):
 def sounds(sound_devices):
     """GLPI Agent's ``sounds`` from ``Win32_SoundDevice``."""
     return [clean({"name": text(obj.get("Name")), "caption": text(obj.get("Caption")),
-                    "manufacturer": text(obj.get("Manufacturer")), "description": text(obj.get("Description"))})
+                   "manufacturer": text(obj.get("Manufacturer")), "description": text(obj.get("Description"))})
             for obj in instances(sound_devices)]
 
 

@@ -21,7 +21,7 @@ def test_saved_state_reads_back_per_server_and_device(tmp_path):
     assert ps.load_state(str(tmp_path), "https://other.example.com/", "pc-1") is None
     # the same server spelled otherwise (default port, case of the host) has the same state
     assert ps.load_state(str(tmp_path), "https://GLPI.example.com:443/front/inventory.php", "pc-1") == STATE
-    (path,) = [p for p in tmp_path.iterdir()]
+    (path,) = list(tmp_path.iterdir())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 

@@ -130,7 +130,7 @@ def test_macos_views_match_glpi_agent(corpus_case, assert_same_as_agent, assert_
 
 def test_the_text_applications_dates_are_read_month_first_then_day_first():
     tree = sp.parse_system_profiler("Applications:\n\n    A:\n\n      Last Modified: 04/09/11 22:43\n"
-                                   "    B:\n\n      Last Modified: 17/02/12 12:35\n    C:\n\n      Last Modified: 2024-01-01\n")
+                                    "    B:\n\n      Last Modified: 17/02/12 12:35\n    C:\n\n      Last Modified: 2024-01-01\n")
     dates = {entry["name"]: entry.get("install_date") for entry in sp_apps.softwares(sp_apps.applications_from_text(tree))}
     assert dates == {"A": "2011-04-09", "B": "2012-02-17", "C": None}
 
@@ -145,7 +145,7 @@ def test_xml_applications_day_follows_the_targets_offset():
 
 def test_cpus_need_sysctl_and_repeat_per_processor():
     tree = sp.parse_system_profiler("Hardware:\n\n    Hardware Overview:\n\n      Processor Name: Quad-Core Intel Xeon\n"
-                                   "      Processor Speed: 2,8 GHz\n      Number Of Processors: 2\n      Total Number Of Cores: 8\n")
+                                    "      Processor Speed: 2,8 GHz\n      Number Of Processors: 2\n      Total Number Of Cores: 8\n")
     assert sp.cpus(tree, "") == []
     found = sp.cpus(tree, "machdep.cpu.thread_count: 8\n")
     assert found == [{"core": 4, "manufacturer": "Intel", "name": "Quad-Core Intel Xeon", "thread": 8, "speed": 2800}] * 2

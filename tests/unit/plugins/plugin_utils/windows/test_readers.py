@@ -111,7 +111,7 @@ def _view(case):
         return _system.memories(wmi.get("Win32_PhysicalMemory"), wmi.get("Win32_PhysicalMemoryArray"))
     if view == "drives":
         found = _storage.drives(wmi.get("Win32_LogicalDisk"), wmi.get("Win32_Volume"), wmi.get("Win32_EncryptableVolume"),
-                         wmi.get("Win32_OperatingSystem"))
+                                wmi.get("Win32_OperatingSystem"))
         return _perl_false_as_empty(found, "systemdrive")
     if view == "storages":
         return _storage.storages(wmi.get("MSFT_PhysicalDisk") or wmi.get("Win32_DiskDrive")) + _storage.storages(wmi.get("Win32_CDROMDrive"))
@@ -140,7 +140,7 @@ def _view(case):
     if view == "last_user":
         accounts = [obj for obj in wmi.get("Win32_UserAccount") or [] if obj.get("Name") == "teclib"]  # the agent's WQL
         return _accounts.last_user(wmi.get("Win32_ComputerSystem"), registry.get("LogonUI"), registry.get("Winlogon"), accounts,
-                           registry.get("IdentityStore"))
+                                   registry.get("IdentityStore"))
     if view == "videos":
         display_class = next((dump for name, dump in registry.items() if name.lower().startswith("{4d36e968")), None)
         return _devices.videos(wmi.get("Win32_VideoController"), display_class)
@@ -163,7 +163,7 @@ def _view(case):
         return {port: serials.get(port) for port in case.expected}
     if view == "virtualmachines":
         return _virtualmachines.virtual_machines(wmi.get("MSVM_ComputerSystem"), wmi.get("MSVM_MemorySettingData"),
-                                  wmi.get("MSVM_ProcessorSettingData"), wmi.get("MSVM_VirtualSystemSettingData"))
+                                                 wmi.get("MSVM_ProcessorSettingData"), wmi.get("MSVM_VirtualSystemSettingData"))
     pytest.fail("view %s of %r has no handler" % (view, case))
     return None
 
@@ -271,7 +271,7 @@ def _profile(name):
                          "videos/intel+nvidia", "batteries/win10-dell-xps", "usb/7", "users/11-AzureAD",
                          "license/office_2016_01", "softwares/mssql")
         sources["wmi"].update(_os_classes("Microsoft Windows 11 Pro", "10.0.22631", "22631", "ws-042", "corp.example",
-                                      "Latitude 7480", "Dell Inc."))
+                                          "Latitude 7480", "Dell Inc."))
         sources["wmi"]["Win32_ComputerSystem"][0]["UserName"] = "AzureAD\\JohnDoe"
         sources["wmi"]["AntiVirusProduct"] = [{"displayName": "Windows Defender", "instanceGuid": "{D68DDC3A-831F-4fae-9E44-DA132C1ACF46}",
                                                "productState": 397568, "timestamp": "Mon, 23 Nov 2026 08:00:00 GMT"}]
@@ -286,7 +286,7 @@ def _profile(name):
                          "firewall/7_firewall", "networks/7", "softwares/mssql_engine", "hyperv/2008", "hotfixes/xp",
                          "license/office_2010_1", "users/7-AD")
         sources["wmi"].update(_os_classes("Microsoft Windows Server 2022 Standard", "10.0.20348", "20348", "srv-db1", "ad.example",
-                                      "PowerEdge R640", "Dell Inc."))
+                                          "PowerEdge R640", "Dell Inc."))
         sources["wmi"]["MSFT_MpComputerStatus"] = [{"AMProductVersion": "4.18.24090.11", "AntivirusEnabled": True,
                                                     "AntivirusSignatureVersion": "1.421.123.0", "AntivirusSignatureOutOfDate": False}]
         sources["wmi"]["Win32_UserAccount"] = [{"Name": "Administrator", "SID": "S-1-5-21-1-2-3-500", "LocalAccount": True,
@@ -297,13 +297,13 @@ def _profile(name):
         sources = _merge("bios/proxmox", "cpus/2003", "memories/xp", "drives/win7-sp1-x64", "storages/win10-edu-2020-fr",
                          "networks/vpn-up", "videos/amd-radeon-rx6600xt", "users/10-StandAlone", "softwares/xp")
         sources["wmi"].update(_os_classes("Microsoft Windows 10 Enterprise", "10.0.19045", "19045", "vm-7", "WORKGROUP",
-                                      "Standard PC (i440FX + PIIX, 1996)", "QEMU"))
+                                          "Standard PC (i440FX + PIIX, 1996)", "QEMU"))
         sources["wmi"]["Win32_ComputerSystem"][0]["PartOfDomain"] = False
     else:  # localized: Russian, French and Spanish dumps
         sources = _merge("softwares/10_russian", "memories/2003", "storages/win10-edu-2020-fr", "networks/xp", "usb/xppro2",
                          "cpus/xp", "drives/winxp-sp3-x86", "videos/nvidia-geforce-rtx-2060-super")
         sources["wmi"].update(_os_classes("Майкрософт Windows 10 Pro", "10.0.19044", "19044", "пк-бухгалтерия", "WORKGROUP",
-                                      "To Be Filled By O.E.M.", "To Be Filled By O.E.M.", language="1049"))
+                                          "To Be Filled By O.E.M.", "To Be Filled By O.E.M.", language="1049"))
     sources["timezone"] = {"name": "W. Europe Standard Time", "offset": "+0100", "offset_minutes": 60}
     sources["clock"] = 1795420800
     sources["is64bit"] = True
@@ -489,16 +489,16 @@ def test_antivirus_and_accounts():
         {"id": "S-1", "login": "bob", "name": "Bob B"}]
     assert _accounts.logged_users([{"User": "a", "Domain": "D"}, {"User": "a", "Domain": "D"}, {}]) == [{"login": "a", "domain": "D"}]
     assert _devices.monitors_from_wmi([{"UserFriendlyName": [68, 69, 76, 76, 0, 0], "ManufacturerName": [68, 69, 76, 0],
-                                 "SerialNumberID": [49, 50, 0], "YearOfManufacture": 2020, "WeekOfManufacture": 12}]) == [
+                                        "SerialNumberID": [49, 50, 0], "YearOfManufacture": 2020, "WeekOfManufacture": 12}]) == [
         {"caption": "DELL", "name": "DELL", "manufacturer": "DEL", "serial": "12", "description": "12/2020"}]
 
 
 def test_operating_system_without_registry():
     system = _system.operating_system({"Win32_OperatingSystem": [{"Caption": "Microsoft Windows Server 2016", "Version": "10.0.14393",
-                                                            "CSDVersion": None, "OSArchitecture": "64 bits",
-                                                            "InstallDate": "20170102030405.000000+060"}],
-                                 "Win32_ComputerSystem": [{"Name": "S", "Domain": "x.lan", "PartOfDomain": "TRUE"}]},
-                                timezone={"name": "UTC", "offset_minutes": -210})
+                                                                  "CSDVersion": None, "OSArchitecture": "64 bits",
+                                                                  "InstallDate": "20170102030405.000000+060"}],
+                                       "Win32_ComputerSystem": [{"Name": "S", "Domain": "x.lan", "PartOfDomain": "TRUE"}]},
+                                      timezone={"name": "UTC", "offset_minutes": -210})
     assert system["install_date"] == "2017-01-02 03:04:05" and system["arch"] == "64-bit"
     assert system["fqdn"] == "S.x.lan" and system["timezone"] == {"name": "UTC", "offset": "-0330"}
 
