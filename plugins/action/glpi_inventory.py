@@ -41,6 +41,8 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._document i
     section_fingerprints,
 )
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._deviceid import DeviceidStateError, settle_deviceid
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._partial import plan_delivery, state_after_delivery
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._partial_state import load_state, save_state, state_directory
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._action import DeliveryAction
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._deliver import (
     client_for_task,
@@ -98,6 +100,36 @@ def fingerprint_text(document):
     return "".join("%s: %s\n" % item for item in section_fingerprints(document).items()) if document else ""
 
 
+class ChangeOnly(object):
+    """Change-only inventories for one device: what each server gets (``inventory/_partial``), and the state kept once
+    GLPI confirmed it (``delivery/_partial_state``).  ``postpone`` 0: every inventory is full, no state is read."""
+
+    def __init__(self, directory, deviceid, postpone):
+        self.directory = directory
+        self.deviceid = deviceid
+        self.postpone = postpone
+        self._states = {}
+
+    def plan(self, server, document):
+        state = load_state(self.directory, server, self.deviceid) if self.postpone else None
+        self._states[server] = state
+        return plan_delivery(document, state, self.postpone)
+
+    def confirmed(self, server, plan):
+        if not self.postpone:
+            return None
+        return save_state(self.directory, server, self.deviceid, state_after_delivery(self._states.get(server), plan))
+
+
+def _partial_summary(delivery):
+    """The task result's ``partial``, ``sections_sent``, ``postponed``: of the first server (each server's are in
+    ``delivery.servers``); ``partial`` is true when any server got a change-only inventory."""
+    servers = delivery["servers"]
+    first = servers[0] if servers else {}
+    return dict(partial=any(entry.get("partial") for entry in servers), sections_sent=first.get("sections_sent"),
+                postponed=first.get("postponed"))
+
+
 class ActionModule(DeliveryAction):
     _VALID_ARGS = frozenset(inventory_argument_spec())
 
@@ -117,6 +149,8 @@ class ActionModule(DeliveryAction):
             raise AnsibleActionFail("collect_timeout must be at least 1 second, got %s" % params["collect_timeout"])
         if params["collect_deadline"] < 0:
             raise AnsibleActionFail("collect_deadline must be 0 (no limit) or more seconds, got %s" % params["collect_deadline"])
+        if params["full_inventory_postpone"] < 0:
+            raise AnsibleActionFail("full_inventory_postpone must be 0 (every inventory full) or more, got %s" % params["full_inventory_postpone"])
 
         if self._windows_target():
             collected = self._collect_windows(params)
@@ -180,10 +214,16 @@ class ActionModule(DeliveryAction):
     def _deliver(self, client, params, document):
         """Send ``document`` to every server.  Not delivered but spooled: a warning (a failure with
         ``fail_on_undelivered``); refused by GLPI or not kept: a failure."""
+        partial = ChangeOnly(state_directory(params["spool_path"], params["partial_state_path"]), document.get("deviceid"),
+                             params["full_inventory_postpone"])
         if self._task.check_mode:
-            return dict(delivery=planned_delivery(client), delivered=False, spooled=None, status="check_mode")
-        delivery = deliver(client, Spool(params["spool_path"]), document, tag=params["tag"])
-        result = dict(delivery=delivery, delivered=delivery["delivered"], spooled=delivery["spooled"], status=delivery["status"])
+            delivery = planned_delivery(client)
+            for entry, server in zip(delivery["servers"], client.servers):
+                entry.update(partial.plan(server, document).result())
+            return dict(delivery=delivery, delivered=False, spooled=None, status="check_mode", **_partial_summary(delivery))
+        delivery = deliver(client, Spool(params["spool_path"]), document, tag=params["tag"], partial=partial)
+        result = dict(delivery=delivery, delivered=delivery["delivered"], spooled=delivery["spooled"], status=delivery["status"],
+                      **_partial_summary(delivery))
         # GLPI stored an inventory (this host's, or a spooled one): a change on the server.
         if any(entry["delivered"] or (entry.get("spool") or {}).get("sent") for entry in delivery["servers"]):
             result["changed"] = True

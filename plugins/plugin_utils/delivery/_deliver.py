@@ -30,13 +30,17 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._protocol im
 STATUSES = ("sent", "not_due", "disabled", "unconfirmed", "spooled", "failed")
 
 
-def deliver(client, spool, document, deviceid=None, tag=None, contact=None):
+def deliver(client, spool, document, deviceid=None, tag=None, contact=None, partial=None):
     """Deliver ``document`` to every server of ``client``; a result dict (not masked yet: ``client.mask`` it).
 
     For each server: the ``contact`` request first when asked (no inventory when GLPI says the inventory task is
     disabled, or before it is due); then the spooled documents for that server, oldest first, except the older ones of
     this device, which ``document`` replaces; then ``document``.  A document that could not be delivered goes to
-    ``spool`` (a ``_spool.Spool``), replacing the older one of its device.  Result::
+    ``spool`` (a ``_spool.Spool``), replacing the older one of its device.
+
+    ``partial`` (change-only inventories) is ``None`` or an object with ``plan(server, document)``, a plan whose
+    ``document`` goes to that server instead (``plan.result()`` joins the server's entry), and ``confirmed(server,
+    plan)``, called only once GLPI accepted it (``None``, or a warning).  Result::
 
         {"status": one of STATUSES (the worst of the servers),
          "delivered": bool (every server accepted it), "spooled": path or None (the first server's spool file),
@@ -48,7 +52,7 @@ def deliver(client, spool, document, deviceid=None, tag=None, contact=None):
         deviceid = document.get("deviceid")
     if contact is None:
         contact = bool(client.options.get("contact"))
-    results = [_deliver_one(client, spool, server, document, deviceid, tag, contact) for server in client.servers]
+    results = [_deliver_one(client, spool, server, document, deviceid, tag, contact, partial) for server in client.servers]
     status = max((entry["status"] for entry in results), key=STATUSES.index)
     msg = "; ".join("%s: %s%s" % (entry["server"], entry["status"], (" (%s)" % entry["message"]) if entry.get("message") else "") for entry in results)
     warnings_ = list(client.warnings)
@@ -58,6 +62,8 @@ def deliver(client, spool, document, deviceid=None, tag=None, contact=None):
                              % (entry["server"], os.path.join(spool.path, _spool.REJECTED_DIR, rejected["name"]), rejected["reason"]))
         if entry.get("spool_error"):
             warnings_.append("spool %s: %s" % (spool.path, entry["spool_error"]))
+        if entry.get("partial_error"):
+            warnings_.append("%s: %s; the next run sends a full inventory" % (entry["server"], entry.pop("partial_error")))
     return {
         "status": status,
         "delivered": all(entry["delivered"] for entry in results),
@@ -155,10 +161,18 @@ def _slot(client, spool, server, replay=False):
         yield
 
 
-def _deliver_one(client, spool, server, document, deviceid, tag, contact):
+def _deliver_one(client, spool, server, document, deviceid, tag, contact, partial=None):
     client.start_delivery()
     started = time.monotonic()
-    entry = _deliver_one_timed(client, spool, server, document, deviceid, tag, contact)
+    plan = partial.plan(server, document) if partial is not None else None
+    entry = _deliver_one_timed(client, spool, server, plan.document if plan is not None else document, deviceid, tag, contact)
+    if plan is not None:
+        entry.update(plan.result())
+        if entry["delivered"]:
+            # Only what GLPI confirmed counts as known to it: a partial spooled or refused leaves the state as it was.
+            error = partial.confirmed(server, plan)
+            if error:
+                entry["partial_error"] = error
     remaining = client.remaining()
     entry.update(elapsed=round(time.monotonic() - started, 1), deadline_reached=remaining is not None and remaining <= 0)
     return entry

@@ -893,3 +893,13 @@ def test_stored_computers_apply_partial_documents_like_glpi(glpi11):
     full = dict(base, content={"versionclient": "GLPI-Agent_v1.11", "hardware": {"name": "pc3"}})
     assert post_json(glpi11, full)[0] == 200
     assert glpi11.stored_computers()[base["deviceid"]] == full["content"]
+
+
+def test_import_time_may_be_a_model_of_the_document_size(glpi11):
+    glpi11.set_import_time(lambda size: size / 1e6, serial=True)
+    small = {"action": "inventory", "deviceid": "pc-2026-12-06-08-00-00", "content": {"versionclient": "x", "hardware": {"name": "pc"}}}
+    large = dict(small, content=dict(small["content"], softwares=[{"name": "package-%05d" % i} for i in range(2000)]))
+    assert post_json(glpi11, small)[0] == 200 and post_json(glpi11, large)[0] == 200
+    first, second = [exchange for exchange in glpi11.requests_seen() if exchange.accepted]
+    assert first.import_seconds == len(first.body) / 1e6 and second.import_seconds == len(second.body) / 1e6
+    assert second.import_seconds > 20 * first.import_seconds
