@@ -25,7 +25,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK, basic_token, mask_secrets
+from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK, basic_token, mask, secret_forms
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _client as c
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _deliver as d
@@ -476,7 +476,7 @@ def test_secrets_echoed_by_the_server_are_masked(glpi):
     assert basic_token("glpi", PASSWORD) not in text and text.count("********") >= 3
 
 
-def test_mask_secrets_raw_percent_encoded_and_base64_forms():
+def test_mask_covers_raw_percent_encoded_and_base64_forms():
     basic = base64.b64encode(("admin:" + PASSWORD).encode()).decode()
     data = {
         "msg": "failed with %s" % PASSWORD,
@@ -487,16 +487,16 @@ def test_mask_secrets_raw_percent_encoded_and_base64_forms():
         "bytes": PASSWORD.encode(),
         "number": 42,
     }
-    masked = mask_secrets(data, [PASSWORD, None, ""], basic=[("admin", PASSWORD)])
+    masked = mask(data, secret_forms([PASSWORD, None, ""], basic=[("admin", PASSWORD)]))
     flat = repr(masked)
     assert PASSWORD not in flat and urllib.parse.quote(PASSWORD, safe="") not in flat
     assert urllib.parse.quote_plus(PASSWORD) not in flat and basic not in flat and json.dumps(PASSWORD)[1:-1] not in flat
     # Keys are never masked (issue 13: masking renamed "spooled" with a password "pool"); values are.
     assert masked["number"] == 42 and masked["nested"][1] == {"key": MASK}
-    assert mask_secrets({PASSWORD: 1}, [PASSWORD]) == {PASSWORD: 1}
+    assert mask({PASSWORD: 1}, secret_forms([PASSWORD])) == {PASSWORD: 1}
     assert masked["msg"] == "failed with ********"
-    assert mask_secrets(ValueError("x " + PASSWORD), [PASSWORD]) == "x ********"
-    assert mask_secrets("nothing", []) == "nothing"
+    assert mask(ValueError("x " + PASSWORD), secret_forms([PASSWORD])) == "x ********"
+    assert mask("nothing", secret_forms([])) == "nothing"
 
 
 # -- options -------------------------------------------------------------------------
