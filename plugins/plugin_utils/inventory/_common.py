@@ -89,4 +89,3 @@ def from_dmidecode(builder):
         return builder(tables) if tables else None
     build.__doc__ = "The section from the target's dmidecode dump (root only)."
     return build
-

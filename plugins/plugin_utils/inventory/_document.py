@@ -234,4 +234,3 @@ def section_fingerprints(document):
 def render_document(document):
     """The document as written to ``<deviceid>.json``: stable key order, UTF-8, trailing newline."""
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
