@@ -112,24 +112,6 @@ class GLPIError(GLPIOpsError):
         self.attempts = attempts
         self.answer = answer
 
-    @property
-    def unreachable(self):
-        """Nothing reached GLPI: keep the document and try on the next run."""
-        return self.kind == UNREACHABLE
-
-    @property
-    def auth_failed(self):
-        return self.kind == AUTH
-
-    def as_dict(self):
-        return {
-            "server": self.server,
-            "message": self.message,
-            "http_status": self.status,
-            "kind": self.kind,
-            "attempts": self.attempts,
-        }
-
 
 class GLPIConfigError(GLPIError):
     """The options cannot work (bad URL, half of a credential pair, requests missing)."""

@@ -9,7 +9,7 @@ Private to the glpiops.glpi collection: no compatibility promise.
 
 Pure functions, no I/O.  ``inventory_url`` is the only one that raises
 (``GLPIURLError``, for a URL that cannot be used); ``parse_answer`` and
-``decode_body`` take anything and never raise.
+``inflate`` take anything and never raise.
 
 The endpoint (GLPI 10.0+ and 11): ``POST <glpi>/front/inventory.php`` with the
 JSON document, zlib-compressed (``application/x-compress-zlib``, as GLPI Agent
@@ -258,12 +258,6 @@ def inflate(body, content_type=None, limit=ANSWER_MAX):
             return output[:limit], True
         return output, False
     return (data[:limit], True) if len(data) > limit else (data, False)
-
-
-def decode_body(body, content_type=None):
-    """The text of an answer body, uncompressed per ``content_type`` (or by sniffing), capped; never raises."""
-    data, _oversized = inflate(body, content_type)
-    return data.decode("utf-8", errors="replace")
 
 
 def _digits(text, most):

@@ -145,13 +145,12 @@ class Claim:
 
 @dataclasses.dataclass
 class DrainReport:
-    """What ``Spool.drain`` did: names sent and rejected (``reasons``: name -> why), whether it stopped, what is left."""
+    """What ``Spool.drain`` did: names sent, rejected (``reasons``: name -> why) and obsolete, what is left."""
 
     sent: list = dataclasses.field(default_factory=list)
     rejected: list = dataclasses.field(default_factory=list)
     reasons: dict = dataclasses.field(default_factory=dict)
     obsolete: list = dataclasses.field(default_factory=list)
-    unreachable: bool = False
     remaining: int = 0
     recovered: int = 0
 
@@ -535,7 +534,6 @@ class Spool:
                 report.reasons[name] = message or "refused by GLPI"
             else:
                 self.release(claim)
-                report.unreachable = True
                 break
         report.remaining = len(self.pending(server))
         return report

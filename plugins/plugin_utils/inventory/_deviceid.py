@@ -149,9 +149,3 @@ def _settle(entries, host, deviceid, source):
                 "controller's deviceid state for the next runs" % (deviceid, others[deviceid], assigned))
         return assigned, "controller", note, {"deviceid": assigned, "why": ASSIGNED, "target": deviceid}
     return deviceid, source, None, {"deviceid": deviceid, "why": SEEN}
-
-
-def recall_deviceid(path, host):
-    """The deviceid remembered for ``host``, or ``None``."""
-    entry = _entries(path).get(host)
-    return entry["deviceid"] if entry else None

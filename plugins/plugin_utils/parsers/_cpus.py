@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""GLPI's ``cpus`` section (and an ARM board's identity) from ``/proc/cpuinfo``.
+"""GLPI's ``cpus`` section from ``/proc/cpuinfo``.
 
 Private to the glpiops.glpi collection: no compatibility promise.
 
@@ -58,7 +58,7 @@ _MAX_SPARC_CPUS = 4096
 
 
 def _blocks(text):
-    """``(fields, closed_by_empty_line)`` per block of ``key : value`` lines, as the agent splits them."""
+    """The fields of each block of ``key : value`` lines (``None`` for an empty one), as the agent splits them."""
     block = None
     for line in text_lines(text):
         match = _LINE_RE.match(line)
@@ -66,9 +66,9 @@ def _blocks(text):
             block = block if block is not None else {}
             block[match.group(1).translate(_ASCII_LOWER)] = trim_whitespace(match.group(2))
         elif line == "":
-            yield block, True
+            yield block
             block = None
-    yield block, False
+    yield block
 
 
 def _is_processor(block):
@@ -82,33 +82,9 @@ def parse_proc_cpuinfo(text):
     board's ``Hardware``/``Serial`` lines) is not a processor and is left out.
     """
     try:
-        return [block for block, _closed in _blocks(text) if _is_processor(block)]
+        return [block for block in _blocks(text) if _is_processor(block)]
     except Exception:  # pylint: disable=broad-except
         return []
-
-
-def arm_board_from_cpuinfo(text):
-    """The first block of ``/proc/cpuinfo`` that describes no processor (an ARM board), or ``None``."""
-    try:
-        for block, closed in _blocks(text):
-            if closed and _is_processor(block):
-                continue
-            return None if _is_processor(block) else block
-    except Exception:  # pylint: disable=broad-except
-        return None
-    return None
-
-
-def bios_from_arm_board(board):
-    """GLPI's ``bios`` fields an ARM board gives: ``mmodel`` (Hardware or Model), ``msn`` (Revision), ``ssn`` (Serial)."""
-    bios = {}
-    for field, keys in (("mmodel", ("hardware", "model")), ("msn", ("revision",)), ("ssn", ("serial",))):
-        for key in keys:
-            value = (board or {}).get(key) if isinstance(board, dict) else None
-            if perl_true(value) and isinstance(value, str):
-                bios[field] = sanitize(value)
-                break
-    return bios or None
 
 
 def cpu_family(machine, text=None):

@@ -13,8 +13,7 @@ first non-word character, only prefetchable memory is counted, in MB).  The
 builders shape GLPI's ``controllers``, ``videos``, ``sounds`` and ``modems``
 entries from them.  Vendor, device, subsystem and class names come from a
 ``pci.ids`` database read on the target (``parse_pci_ids``); without it the
-builders keep what lspci itself printed.  ``parse_nvidia_settings`` and
-``merge_nvidia_videos`` add what ``nvidia-settings`` knows about NVIDIA cards.
+builders keep what lspci itself printed.
 
 Every function accepts any input (garbage, truncated, binary) without raising.
 """
@@ -36,7 +35,6 @@ _MEMORY_LINE = re.compile(r"^\s+Memory.*\sprefetchable.*\[size=(.*)\]", re.ASCII
 _SIZE = re.compile(r"^([,.\d]+)(\S+)$", re.ASCII)
 _BRACKETED = re.compile(r"^(.*)\s+\[(.*)\]$", re.ASCII)
 _VIDEO_CLASS = re.compile(r"graphics|vga|video|display|3D controller", re.IGNORECASE | re.ASCII)
-_PCI_SLOT = re.compile(r"^(?:([0-9a-f]+):)?([0-9a-f]{2}):([0-9a-f]{2})\.([0-9a-f]+)$", re.IGNORECASE | re.ASCII)
 
 
 def _lines(text):
@@ -322,116 +320,6 @@ def build_videos(devices, pci_ids=None, xrandr=None, xdpyinfo=None):
         if resolution:
             videos[0]["resolution"] = resolution
     return videos
-
-
-def parse_nvidia_gpus(text):
-    """``nvidia-settings -t -c all -q gpus`` -> ``{number: {"name": "gpu:0", "info": "NVIDIA ..."}}``."""
-    gpus = {}
-    for line in _lines(text):
-        match = re.match(r"^\s+\[(\d+)\]\s+\[(gpu:\d+)\]\s+\((.*)\)$", line, re.ASCII)
-        if match:
-            gpus[match.group(1)] = {"name": match.group(2), "info": match.group(3)}
-    return gpus
-
-
-def _nvidia_pcislot(block):
-    bus, dev, func = block.pop("bus", None), block.pop("device", None), block.pop("func", None)
-    domain = block.pop("domain", None)
-    if bus is not None and dev is not None and func is not None:
-        block["pcislot"] = "%02x:%02x.%x" % (bus, dev, func)
-        if domain:
-            block["pcislot"] = "%04x:%s" % (domain, block["pcislot"])
-    return _clean(block)
-
-
-def parse_nvidia_settings(gpus_text, queries, pci_ids=None):
-    """NVIDIA cards as GLPI ``videos``, from ``nvidia-settings``, like GLPI Agent.
-
-    ``gpus_text`` is ``nvidia-settings -t -c all -q gpus``; ``queries`` maps each GPU number
-    it lists ("0") to the output of ``nvidia-settings -t -c :<number> -q all``.  Gives
-    ``chipset``, ``name`` (with ``pci_ids``), ``memory`` (MB), ``pcislot`` and ``resolution``.
-    """
-    videos = []
-    gpus = parse_nvidia_gpus(gpus_text)
-    if not isinstance(queries, dict):
-        return videos
-    for number in sorted(gpus):
-        gpu = gpus[number]
-        header = re.compile(r"^Attributes queryable via .*:%s\[%s\]:" % (re.escape(number), re.escape(gpu["name"])), re.ASCII)
-        video = None
-        xres = yres = None
-        for line in _lines(queries.get(number)):
-            match = re.match(r"^\s+ScreenPosition: x=\d+, y=\d+, width=(\d+), height=(\d+)$", line, re.ASCII)
-            if match:
-                xres, yres = match.groups()
-            elif header.match(line):
-                video = {"chipset": gpu["info"]}
-                if xres and yres and int(xres) and int(yres):
-                    video["resolution"] = "%sx%s" % (xres, yres)
-                continue
-            elif line.startswith("Attributes queryable via"):
-                if video is not None:
-                    videos.append(_nvidia_pcislot(video))
-                video = None
-            if video is None:
-                continue
-            match = re.match(r"^\s+(TotalDedicatedGPUMemory|PCIDomain|PCIBus|PCIDevice|PCIFunc):\s+(\d+)", line, re.ASCII)
-            if match:
-                key = {"TotalDedicatedGPUMemory": "memory", "PCIDomain": "domain", "PCIBus": "bus",
-                       "PCIDevice": "device", "PCIFunc": "func"}[match.group(1)]
-                video[key] = int(match.group(2))
-                continue
-            match = re.match(r"^\s+PCIID:\s+(\S+)", line, re.ASCII)
-            if match:
-                ids = []
-                for part in match.group(1).split(",")[:2]:
-                    ids.append("%04x" % int(part) if part.isdecimal() else "0000")
-                vendor_id, device_id = (ids + ["0000", "0000"])[:2]
-                vendor = _vendor(pci_ids, vendor_id)
-                device_name = _device_name(vendor, device_id)
-                if device_name is not None:
-                    prefix = vendor["name"] + " " if isinstance(vendor.get("name"), str) and vendor["name"] else ""
-                    match = _BRACKETED.match(device_name)
-                    if match:
-                        video["chipset"] = prefix + match.group(1)
-                        prefix += match.group(2)
-                    video["name"] = prefix
-        if video is not None:
-            videos.append(_nvidia_pcislot(video))
-    return videos
-
-
-def _pci_slot_key(slot):
-    match = _PCI_SLOT.match(slot or "")
-    if not match:
-        return None
-    return tuple(int(part or "0", 16) for part in match.groups())
-
-
-def merge_nvidia_videos(videos, nvidia_videos):
-    """GLPI ``videos`` with the ``parse_nvidia_settings`` cards merged in, like GLPI Agent.
-
-    A card in the same PCI slot is completed (memory and resolution replaced, name and
-    chipset only when missing); another card is added.  Returns a new list.
-    """
-    merged = [dict(video) for video in _items(videos) if isinstance(video, dict)]
-    for video in _items(nvidia_videos):
-        if not isinstance(video, dict):
-            continue
-        key = _pci_slot_key(video.get("pcislot"))
-        current = next((entry for entry in merged if key is not None and _pci_slot_key(entry.get("pcislot")) == key), None)
-        if current is None:
-            merged.append(dict(video))
-            continue
-        if not current.get("name") and video.get("name"):
-            current["name"] = video["name"]
-        if video.get("memory"):
-            current["memory"] = video["memory"]
-        if not current.get("chipset") and video.get("chipset"):
-            current["chipset"] = video["chipset"]
-        if video.get("resolution"):
-            current["resolution"] = video["resolution"]
-    return merged
 
 
 def devices_from_sysfs(pci_devices, pci_ids=None):

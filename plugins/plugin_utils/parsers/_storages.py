@@ -10,9 +10,8 @@ Private to the glpiops.glpi collection: no compatibility promise.
 Pure functions, no I/O, none raises.  They give what GLPI Agent's Linux storage
 inventory gives for the same material:
 
-* ``parse_smartctl(text)``: what ``smartctl -i /dev/X`` says of a disk;
-* ``parse_hdparm(text)``: what ``hdparm -I /dev/X`` says of a disk;
-* ``storages_from_sources(raw)``: the section, from what the collector read.
+* ``storages_from_sources(raw)``: the section, from what the collector read (sysfs, and per disk what
+  ``smartctl -i /dev/X`` and ``hdparm -I /dev/X`` say of it).
 
 The agent's rules, in short: the disks are the ``/sys/block`` entries named
 ``sd*``/``hd*``/``vd*``/``fd<n>`` plus every entry with a ``device`` folder, plus
@@ -102,20 +101,6 @@ def _smartctl_info(text):
     return info
 
 
-def parse_smartctl(text):
-    """``smartctl -i /dev/X`` as GLPI storage fields (``disksize`` in MB); ``{}`` for no output.
-
-    As GLPI Agent reads it: ``type`` defaults to ``disk`` and ``description`` to
-    ``SATA`` once smartctl printed anything, ``manufacturer`` is a maker's name,
-    ``wwn`` has no spaces.
-    """
-    try:
-        info = _smartctl_info(text) or {}
-    except Exception:  # pylint: disable=broad-except
-        return {}
-    return _clean(info)
-
-
 # --- hdparm -I -------------------------------------------------------------------------------------------------
 
 _HDPARM_RES = (
@@ -141,14 +126,6 @@ def _hdparm_info(text):
                 for field in fields:
                     info[field] = integer_field(match.group(1)) if field == "disksize" else match.group(1)
     return info
-
-
-def parse_hdparm(text):
-    """``hdparm -I /dev/X`` as GLPI storage fields (``disksize`` in MB of 10^6 bytes); ``{}`` when unusable."""
-    try:
-        return _clean(_hdparm_info(text) or {})
-    except Exception:  # pylint: disable=broad-except
-        return {}
 
 
 def _hdparm_usable(version_text):

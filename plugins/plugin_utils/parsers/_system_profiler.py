@@ -266,11 +266,6 @@ def power_supply(tree):
     })
 
 
-def computer_name(tree):
-    """``Software`` -> ``System Software Overview`` -> ``Computer Name``."""
-    return as_str(_path(tree, "Software", "System Software Overview", "Computer Name"))
-
-
 def system_version(tree):
     """``Software`` -> ``System Software Overview`` -> ``System Version`` (``macOS 14.5 (23F79)``)."""
     return as_str(_path(tree, "Software", "System Software Overview", "System Version"))
@@ -466,9 +461,3 @@ def storages(text, data_type):
 
 
 STORAGE_DATA_TYPES = ("SPSerialATADataType", "SPDiscBurningDataType", "SPCardReaderDataType", "SPUSBDataType", "SPFireWireDataType")
-
-
-def xml_data_type(text):
-    """The ``_dataType`` a ``system_profiler -xml`` output holds (``None`` when unknown)."""
-    plists = parse_system_profiler_xml(text)
-    return xml_string(plists[0].get("_dataType")) if plists else None

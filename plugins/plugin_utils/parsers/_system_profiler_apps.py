@@ -3,13 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""``system_profiler SPApplicationsDataType`` (text and ``-xml``) as GLPI ``softwares``, the way GLPI Agent reads it.
+"""``system_profiler -xml SPApplicationsDataType`` as GLPI ``softwares``, the way GLPI Agent reads it.
 
 Private to the glpiops.glpi collection: no compatibility promise.
 
-``applications_from_text`` / ``applications_from_xml`` give the agent's raw
-``{name: {field: value}}`` view; ``softwares`` turns it into GLPI entries
-(publisher guessed from the signature or copyright, install date, category and
+``applications_from_xml`` gives the agent's raw ``{name: {field: value}}`` view (with
+the text form's field names); ``softwares`` turns it into GLPI entries (publisher guessed from the signature or copyright, install date, category and
 user from the location).  Pure functions; none raises.
 """
 
@@ -26,12 +25,6 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers._canonical im
     perl_true,
     without_empty,
 )
-
-
-def applications_from_text(tree):
-    """The ``Applications`` node of the text form: ``{name: {field: value}}``."""
-    apps = tree.get("Applications") if isinstance(tree, dict) else None
-    return {name: value for name, value in apps.items() if isinstance(value, dict)} if isinstance(apps, dict) else {}
 
 
 _ARCH_KINDS = {
@@ -169,7 +162,7 @@ def _category_and_user(location):
 
 
 def softwares(applications):
-    """GLPI ``softwares`` from ``applications_from_xml``/``applications_from_text``, sorted by name."""
+    """GLPI ``softwares`` from ``applications_from_xml``, sorted by name."""
     entries = []
     apps = applications if isinstance(applications, dict) else {}
     for name in sorted(apps):

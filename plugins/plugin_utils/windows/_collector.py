@@ -39,15 +39,6 @@ SOURCE_FUNCTIONS = (
     "Get-Softwares", "Get-Hotfixes", "Get-Antivirus", "Get-Accounts", "Get-Licenses", "Get-Firewall", "Get-HyperV",
 )
 
-# Sections whose sources need an administrator (the others are readable by any user that may log on over WinRM).
-ADMIN_SOURCES = {
-    "Get-Volumes": "BitLocker status (Win32_EncryptableVolume)",
-    "Get-Softwares": "UWP packages of all users (Get-AppxPackage -AllUsers)",
-    "Get-Accounts": "local group members and the owners of other users' explorer.exe",
-    "Get-Batteries": "powercfg /batteryreport",
-    "Get-HyperV": "Hyper-V guests (root/virtualization/v2)",
-}
-
 # The error of a source the script did not run because its time budget was used up (see COLLECTOR_SCRIPT):
 # the controller reports such a source as cut short, like the POSIX collectors' ``incomplete``.
 BUDGET_SKIPPED = "skipped: the collector used up its time budget"

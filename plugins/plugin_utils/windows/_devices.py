@@ -3,8 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Windows readers of devices: ``videos``, ``usbdevices`` (and ``usb.ids``), ``batteries``, ``monitors``, ``sounds``,
-USB printers' serials.
+"""Windows readers of devices: ``videos``, ``usbdevices``, ``batteries``, ``monitors``, ``sounds``.
 
 Private to the glpiops.glpi collection: no compatibility promise.  Input shapes and conventions: see ``_values``.
 """
@@ -19,7 +18,6 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.windows._values impor
     instances,
     integer,
     registry_binary,
-    registry_subkey_names,
     registry_tree,
     text,
     value_of,
@@ -81,10 +79,9 @@ def videos(controllers, display_class=None):
 
 # --- usb -----------------------------------------------------------------------------------------------------------
 
-def usb_devices(logical_devices, names=None):
-    """GLPI Agent's ``usbdevices`` from ``CIM_LogicalDevice`` (``USB\\VID_xxxx&PID_xxxx\\serial`` ids), de-duplicated;
-    ``names`` (``{"vvvv": vendor, "vvvv:pppp": product}``, lower-case ids) overrides the WMI names."""
-    names = names if isinstance(names, dict) else {}
+def usb_devices(logical_devices):
+    """GLPI Agent's ``usbdevices`` from ``CIM_LogicalDevice`` (``USB\\VID_xxxx&PID_xxxx\\serial`` ids), de-duplicated,
+    with WMI's names (the agent names them from its own ``usb.ids``; see docs/corpus-differences.md)."""
     result, seen = [], set()
     for obj in instances(logical_devices):
         match = re.match(r"^USB\\VID_(\w+)&PID_(\w+)\\(.*)", text(obj.get("DeviceID")) or "")
@@ -101,34 +98,8 @@ def usb_devices(logical_devices, names=None):
         seen.add((vendor, product, serial))
         device = {"vendorid": vendor, "productid": product, "serial": serial if "&" not in serial else None,
                   "caption": text(obj.get("Caption")), "name": text(obj.get("Name"))}
-        vendor_name = names.get(vendor.lower())
-        if vendor_name:
-            device["manufacturer"] = vendor_name
-            product_name = names.get("%s:%s" % (vendor.lower(), product.lower()))
-            if product_name:
-                device["caption"] = device["name"] = product_name
         result.append(clean(device))
     return result
-
-
-def parse_usb_ids(raw):
-    """``{"vvvv": vendor, "vvvv:pppp": product}`` from a ``usb.ids`` text (only the vendor/device lines)."""
-    names, vendor = {}, None
-    for line in (raw or "").splitlines() if isinstance(raw, str) else []:
-        if line.startswith("#") or not line.strip():
-            continue
-        match = re.match(r"^([0-9a-f]{4})\s+(.*)$", line)
-        if match:
-            vendor = match.group(1)
-            names[vendor] = match.group(2).strip()
-            continue
-        match = re.match(r"^\t([0-9a-f]{4})\s+(.*)$", line)
-        if match and vendor:
-            names["%s:%s" % (vendor, match.group(1))] = match.group(2).strip()
-            continue
-        if not line.startswith("\t"):
-            vendor = None  # the device classes and other tables follow the vendors
-    return names
 
 
 # --- batteries -----------------------------------------------------------------------------------------------------
@@ -161,21 +132,6 @@ def powercfg_batteries(xml_text):
                 battery["real_capacity"] = full
             result.append(clean(battery))
     return result
-
-
-def merge_batteries(from_dmidecode, from_powercfg):
-    """The dmidecode batteries completed by powercfg's (matched by name and serial, else by position)."""
-    merged = [dict(entry) for entry in instances(from_dmidecode)]
-    for battery in instances(from_powercfg):
-        match = next((entry for entry in merged if entry.get("name") == battery.get("name")
-                      and str(entry.get("serial")) == str(battery.get("serial"))), None)
-        if match is None:
-            merged.append(dict(battery))
-            continue
-        for key, value in battery.items():
-            if key in ("capacity", "real_capacity") or not match.get(key):
-                match[key] = value
-    return merged
 
 
 _BATTERY_CHEMISTRIES = {1: "Other", 2: "Unknown", 3: "Lead Acid", 4: "Nickel Cadmium", 5: "Nickel Metal Hydride",
@@ -233,35 +189,3 @@ def sounds(sound_devices):
     return [clean({"name": text(obj.get("Name")), "caption": text(obj.get("Caption")),
                    "manufacturer": text(obj.get("Manufacturer")), "description": text(obj.get("Description"))})
             for obj in instances(sound_devices)]
-
-
-# --- printers ------------------------------------------------------------------------------------------------------
-
-def usb_printer_serials(usbprint, usb):
-    """``{port: serial}`` of USB printers from the ``Enum\\USBPRINT`` and ``Enum\\USB`` dumps."""
-    print_tree, usb_tree = registry_tree(usbprint), registry_tree(usb)
-    usb_names = registry_subkey_names(usb)
-    result = {}
-    for parts, values in print_tree.items():
-        if len(parts) != 3 or parts[2] != "device parameters":
-            continue
-        port = text(value_of(values, "PortName"))
-        if not port:
-            continue
-        instance = print_tree.get(parts[:2], {})
-        serial = None
-        container = text(value_of(instance, "ContainerID"))
-        if container:
-            for usb_parts, usb_values in usb_tree.items():
-                if len(usb_parts) == 2 and text(value_of(usb_values, "ContainerID")) == container and "&" not in usb_parts[1]:
-                    serial = usb_names.get(usb_parts, usb_parts)[1]
-                    break
-        if not serial:
-            prefix = re.sub(r"&%s$" % re.escape(port.lower()), "", parts[1])
-            for usb_parts, usb_values in usb_tree.items():
-                if len(usb_parts) == 2 and (text(value_of(usb_values, "ParentIdPrefix")) or "").lower() == prefix:
-                    serial = usb_names.get(usb_parts, usb_parts)[1] if "&" not in usb_parts[1] else None
-                    break
-        if serial:
-            result[port] = serial
-    return result

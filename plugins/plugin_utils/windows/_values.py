@@ -183,15 +183,6 @@ def registry_tree(dump):
     return tree
 
 
-def registry_subkey_names(dump):
-    """``{lower-case relative parts: the parts as written}``, to give subkey names back their case."""
-    keys = registry_keys(dump)
-    if not keys:
-        return {}
-    depth = len(keys[0][0])
-    return {tuple(part.lower() for part in parts[depth:]): parts[depth:] for parts, _values in keys}
-
-
 def value_of(values, name):
     """A value of one key, the name matched without case (as Windows does)."""
     if not isinstance(values, dict):

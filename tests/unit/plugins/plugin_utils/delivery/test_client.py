@@ -25,7 +25,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK, basic_token, mask_secrets
+from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK, basic_token, mask, secret_forms
 from ansible_collections.glpiops.glpi.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _client as c
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _deliver as d
@@ -225,7 +225,7 @@ def test_no_retry_on_refusals_and_glpi_message_is_quoted(glpi, status, body, aut
         client.submit(glpi.inventory_url, DOCUMENT)
     error = info.value
     assert len(glpi.requests) == 1 and fake_time.sleeps == []
-    assert not error.unreachable and error.status == status and error.auth_failed == auth_failed and error.attempts == 1
+    assert error.kind != c.UNREACHABLE and error.status == status and (error.kind == c.AUTH) == auth_failed and error.attempts == 1
     assert error.message.startswith("GLPI answered HTTP %d: " % status)
     assert (json.loads(body)["message"].split("\n")[0] if body.startswith(b"{") else body.decode()) in error.message.replace(" Additional", "\nAdditional")
 
@@ -235,7 +235,7 @@ def test_retries_are_bounded_in_count(glpi):
     client, fake_time = make_client(glpi, retries=4, retry_max_wait=1000)
     with pytest.raises(c.GLPIError) as info:
         client.submit(glpi.inventory_url, DOCUMENT)
-    assert info.value.unreachable and info.value.attempts == 5 and len(glpi.requests) == 5
+    assert info.value.kind == c.UNREACHABLE and info.value.attempts == 5 and len(glpi.requests) == 5
     assert "gave up after 5 attempts" in info.value.message
     assert fake_time.sleeps == [0.75, 1.5, 3.0, 6.0]
 
@@ -245,7 +245,7 @@ def test_retries_are_bounded_in_total_time(glpi):
     client, fake_time = make_client(glpi, retries=50, retry_max_wait=20)
     with pytest.raises(c.GLPIError) as info:
         client.submit(glpi.inventory_url, DOCUMENT)
-    assert info.value.unreachable
+    assert info.value.kind == c.UNREACHABLE
     assert sum(fake_time.sleeps) <= 20 and max(fake_time.sleeps) <= c.BACKOFF_MAX
     assert len(glpi.requests) < 10
 
@@ -437,7 +437,7 @@ def test_oauth2_token_is_refreshed_once_on_401(glpi, tmp_path):
     glpi.script = [(401, {}, b""), (401, {}, b"")]
     with pytest.raises(c.GLPIError) as info:
         client.submit(glpi.inventory_url, DOCUMENT)
-    assert info.value.auth_failed and "client_id and client_secret" in info.value.message
+    assert info.value.kind == c.AUTH and "client_id and client_secret" in info.value.message
     assert len(glpi.tokens_issued) == 3
 
 
@@ -457,7 +457,7 @@ def test_oauth2_refused_credentials_never_show_the_secret(glpi, tmp_path):
     client, _unused_time = make_client(glpi, tmp_path, client_id="inventory-client", client_secret=SECRET)
     with pytest.raises(c.GLPIError) as info:
         client.submit(glpi.inventory_url, DOCUMENT)
-    assert info.value.auth_failed and "refused the OAuth2 client credentials" in info.value.message
+    assert info.value.kind == c.AUTH and "refused the OAuth2 client credentials" in info.value.message
     assert SECRET not in info.value.message and "********" in info.value.message and SECRET not in str(info.value)
 
 
@@ -470,12 +470,13 @@ def test_secrets_echoed_by_the_server_are_masked(glpi):
     client, _unused_time = make_client(glpi, username="glpi", password=PASSWORD)
     with pytest.raises(c.GLPIError) as info:
         client.submit(glpi.inventory_url, DOCUMENT)
-    text = repr(info.value.as_dict()) + str(info.value)
+    error = info.value
+    text = repr((error.server, error.message, error.status, error.kind, error.attempts)) + str(error)
     assert PASSWORD not in text and urllib.parse.quote(PASSWORD, safe="") not in text
     assert basic_token("glpi", PASSWORD) not in text and text.count("********") >= 3
 
 
-def test_mask_secrets_raw_percent_encoded_and_base64_forms():
+def test_mask_covers_raw_percent_encoded_and_base64_forms():
     basic = base64.b64encode(("admin:" + PASSWORD).encode()).decode()
     data = {
         "msg": "failed with %s" % PASSWORD,
@@ -486,16 +487,16 @@ def test_mask_secrets_raw_percent_encoded_and_base64_forms():
         "bytes": PASSWORD.encode(),
         "number": 42,
     }
-    masked = mask_secrets(data, [PASSWORD, None, ""], basic=[("admin", PASSWORD)])
+    masked = mask(data, secret_forms([PASSWORD, None, ""], basic=[("admin", PASSWORD)]))
     flat = repr(masked)
     assert PASSWORD not in flat and urllib.parse.quote(PASSWORD, safe="") not in flat
     assert urllib.parse.quote_plus(PASSWORD) not in flat and basic not in flat and json.dumps(PASSWORD)[1:-1] not in flat
     # Keys are never masked (issue 13: masking renamed "spooled" with a password "pool"); values are.
     assert masked["number"] == 42 and masked["nested"][1] == {"key": MASK}
-    assert mask_secrets({PASSWORD: 1}, [PASSWORD]) == {PASSWORD: 1}
+    assert mask({PASSWORD: 1}, secret_forms([PASSWORD])) == {PASSWORD: 1}
     assert masked["msg"] == "failed with ********"
-    assert mask_secrets(ValueError("x " + PASSWORD), [PASSWORD]) == "x ********"
-    assert mask_secrets("nothing", []) == "nothing"
+    assert mask(ValueError("x " + PASSWORD), secret_forms([PASSWORD])) == "x ********"
+    assert mask("nothing", secret_forms([])) == "nothing"
 
 
 # -- options -------------------------------------------------------------------------
@@ -567,7 +568,7 @@ def test_tls_ca_path_and_validate_certs(tls_material):
         client, fake_time = make_client(server)
         with pytest.raises(c.GLPIError) as info:
             client.submit(server.inventory_url, DOCUMENT)
-        assert "TLS error" in info.value.message and not info.value.unreachable and fake_time.sleeps == []
+        assert "TLS error" in info.value.message and info.value.kind != c.UNREACHABLE and fake_time.sleeps == []
         client, _unused_time = make_client(server, ca_path=str(tls_material / "ca.pem"))
         assert client.submit(server.inventory_url, DOCUMENT).accepted
         client, _unused_time = make_client(server, validate_certs=False)
@@ -688,7 +689,7 @@ def test_missing_client_certificate_is_a_configuration_error(glpi, tmp_path):
     client, fake_time = make_client(glpi, client_cert=str(tmp_path / "missing.pem"))
     with pytest.raises(c.GLPIConfigError) as info:
         client.submit(glpi.inventory_url, DOCUMENT)
-    assert not info.value.unreachable and fake_time.sleeps == [] and glpi.requests == []
+    assert info.value.kind != c.UNREACHABLE and fake_time.sleeps == [] and glpi.requests == []
 
 
 def test_http_spoken_to_https_is_not_retried(tls_material):
@@ -699,7 +700,7 @@ def test_http_spoken_to_https_is_not_retried(tls_material):
         client, fake_time = make_client(server, server=[server.url.replace("http:", "https:")], validate_certs=False)
         with pytest.raises(c.GLPIError) as info:
             client.submit(client.servers[0], DOCUMENT)
-        assert "TLS error" in info.value.message and not info.value.unreachable and fake_time.sleeps == []
+        assert "TLS error" in info.value.message and info.value.kind != c.UNREACHABLE and fake_time.sleeps == []
     finally:
         server.close()
 

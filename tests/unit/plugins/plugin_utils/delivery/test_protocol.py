@@ -147,10 +147,10 @@ def test_parse_answer_auth_and_expiration_and_disabled():
     assert p.parse_answer(429, None, b"", retry_after="Wed, 21 Oct 2015 07:28:00 GMT").retry_after is None
 
 
-def test_decode_body_sniffs_zlib_and_survives_lies():
-    assert p.decode_body(zlib.compress(b'{"a":1}'), "application/json") == '{"a":1}'
-    assert p.decode_body(b'{"a":1}', "application/x-compress-zlib") == '{"a":1}'
-    assert p.decode_body(b"x\x9cgarbage", "application/x-compress-zlib") == "x\ufffdgarbage"
+def test_inflate_sniffs_zlib_and_survives_lies():
+    assert p.inflate(zlib.compress(b'{"a":1}'), "application/json") == (b'{"a":1}', False)
+    assert p.inflate(b'{"a":1}', "application/x-compress-zlib") == (b'{"a":1}', False)
+    assert p.inflate(b"x\x9cgarbage", "application/x-compress-zlib") == (b"x\x9cgarbage", False)
 
 
 # What GLPI 10.0.12 answers an XML inventory (FACTS, verified on the real server 2026-12-04).

@@ -138,7 +138,7 @@ def test_drain_sends_oldest_first_and_stops_when_unreachable(tmp_path):
     report = spool.drain(send, server=SERVER)
     assert [name for name, _deviceid in sent] == names[:3]
     assert sent[1][1] == "host001-2026-11-23-00-00-00"
-    assert report.sent == names[:2] and report.unreachable and report.remaining == 3
+    assert report.sent == names[:2] and report.remaining == 3  # stopped: the last three are still pending
     assert spool.pending(SERVER) == names[2:] and spool.claimed() == []
 
 

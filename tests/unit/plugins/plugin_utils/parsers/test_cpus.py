@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) glpiops.glpi contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""CPUs and ARM boards from /proc/cpuinfo against GLPI Agent's corpus; fuzzed."""
+"""CPUs from /proc/cpuinfo against GLPI Agent's corpus; fuzzed."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _linux
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _cpus as cpus
 from tests._reference import reference_path
 
@@ -64,13 +65,10 @@ def test_cpuinfo_like_glpi_agent(corpus_case, assert_same_as_agent, assert_valid
             assert cpus.cpus_from_cpuinfo(text) == actual  # the kind of processor guessed without uname -m
     elif corpus_case.view == "proc_cpuinfo":
         assert_same_as_agent(corpus_case, cpus.parse_proc_cpuinfo(text))
-    elif corpus_case.view == "arm_board":
-        assert_same_as_agent(corpus_case, cpus.arm_board_from_cpuinfo(text))
-    elif corpus_case.view == "bios":
-        actual = cpus.bios_from_arm_board(cpus.arm_board_from_cpuinfo(text))
-        assert_same_as_agent(corpus_case, actual)
-        assert actual == corpus_case.inventory["bios"]
-        assert_valid_inventory(_document(bios=actual))
+    elif corpus_case.view in ("arm_board", "bios"):
+        # GLPI Agent takes an ARM board's bios from /proc/cpuinfo; this collection takes it from dmidecode and
+        # /sys/class/dmi/id only (inventory/_linux.build_bios), so the board's block gives no bios here.
+        assert _linux.build_bios({"cpuinfo": text}) is None
     else:
         pytest.fail("unhandled view %s" % corpus_case.view)
 
@@ -125,12 +123,9 @@ def test_cpuinfo_splits_logical_cpus():
     assert logical[1]["vendor_id"] == "GenuineIntel"
 
 
-def test_arm_board_and_bios():
+def test_an_arm_boards_block_is_no_processor():
     text = "processor\t: 0\nmodel name\t: ARMv7 Processor rev 4 (v7l)\n\nHardware\t: BCM2835\nRevision\t: a22082\nSerial\t\t: 0000\n"
-    assert cpus.arm_board_from_cpuinfo(text) == {"hardware": "BCM2835", "revision": "a22082", "serial": "0000"}
-    assert cpus.bios_from_arm_board(cpus.arm_board_from_cpuinfo(text)) == {"mmodel": "BCM2835", "msn": "a22082", "ssn": "0000"}
-    assert cpus.arm_board_from_cpuinfo(_x86_block(0, 0, 0)) is None
-    assert cpus.bios_from_arm_board(None) is None
+    assert cpus.parse_proc_cpuinfo(text) == [{"processor": "0", "model name": "ARMv7 Processor rev 4 (v7l)"}]
 
 
 # --- fuzzing: no exception escapes, the result keeps its shape ----------------------------------------------------
@@ -155,9 +150,6 @@ def _check(text, machine, dmi):
     for entry in result:
         for key, value in entry.items():
             assert isinstance(value, int if key in ("core", "corecount", "external_clock", "speed", "stepping", "thread") else str)
-    board = cpus.arm_board_from_cpuinfo(text)
-    assert board is None or isinstance(board, dict)
-    assert cpus.bios_from_arm_board(board) is None or isinstance(cpus.bios_from_arm_board(board), dict)
 
 
 @settings(max_examples=150, deadline=None)

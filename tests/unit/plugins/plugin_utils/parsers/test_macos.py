@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.module_utils import _collector_darwin
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory import _darwin
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _edid
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _ioreg as io
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.parsers import _macos as m
@@ -48,6 +49,17 @@ def _drop_patterns(case, actual, expected):
         expected[name] = {k: v for k, v in expected[name].items() if k != field}
 
 
+def _xml_data_type(text):
+    """The ``_dataType`` a ``system_profiler -xml`` sample holds."""
+    plists = sp.parse_system_profiler_xml(text)
+    return sp.xml_string(plists[0].get("_dataType")) if plists else None
+
+
+def _text_applications(case):
+    """A sample of the text form of ``system_profiler SPApplicationsDataType``: the collector reads the ``-xml`` form only."""
+    return case.view in ("applications", "extracted_applications", "softwares") and "-xml" not in case.name
+
+
 def macos_view(case):
     """(our value for the view, the agent's value to compare with)."""
     view, text = case.view, case.read_text()
@@ -66,25 +78,16 @@ def macos_view(case):
         return sp.battery(sp.parse_system_profiler(text)), inventory["battery"]
     if view == "powersupply":
         return sp.power_supply(sp.parse_system_profiler(text)), inventory["powersupply"]
-    if view == "hostname":
-        return sp.computer_name(sp.parse_system_profiler(text)), case.expected
     if view == "storages":
-        # storages.t sorts both sides by name
-        return sorted(sp.storages(text, sp.xml_data_type(text)), key=lambda entry: entry.get("name", "")), inventory["storages"]
+        # storages.t sorts both sides by name; the collector keys each output by its data type, the sample names it
+        return sorted(sp.storages(text, _xml_data_type(text)), key=lambda entry: entry.get("name", "")), inventory["storages"]
     if view in ("applications", "extracted_applications"):
-        if case.entry["input"].endswith(".xml"):
-            actual = sp_apps.applications_from_xml(text, SOFTWARES_OFFSET)
-        else:
-            actual = sp_apps.applications_from_text(sp.parse_system_profiler(text))
+        actual = sp_apps.applications_from_xml(text, SOFTWARES_OFFSET)
         expected = dict(case.expected)
         _drop_patterns(case, actual, expected)
         return actual, expected
     if view == "softwares":
-        if "-xml" in case.name:
-            apps = sp_apps.applications_from_xml(text, SOFTWARES_OFFSET)
-        else:
-            apps = sp_apps.applications_from_text(sp.parse_system_profiler(text))
-        return sp_apps.softwares(apps), inventory["softwares"]
+        return sp_apps.softwares(sp_apps.applications_from_xml(text, SOFTWARES_OFFSET)), inventory["softwares"]
     if view == "ioreg_devices":
         return io.parse_ioreg(text, case.view_info["ioreg_class"]), case.expected
     if view == "usbdevices":
@@ -113,6 +116,16 @@ def test_macos_views_match_glpi_agent(corpus_case, assert_same_as_agent, assert_
         collector = inspect.getsource(_collector_darwin)
         assert [tool for tool in NOT_COLLECTED[corpus_case.view] if tool in collector] == []
         return
+    if corpus_case.view == "hostname":
+        # GLPI Agent names a Mac from system_profiler's Computer Name; this collection from hostname/uname only:
+        # the sample's system_profiler gives the hardware no name.
+        assert "name" not in _darwin.build_hardware({"system_profiler": corpus_case.read_text()})
+        return
+    if _text_applications(corpus_case):
+        # Nothing reads the text form of the applications: the collector must still ask for the -xml one only.
+        assert "SPApplicationsDataType" not in _collector_darwin.SYSTEM_PROFILER_TEXT_TYPES
+        assert '"-xml", "SPApplicationsDataType"' in inspect.getsource(_collector_darwin)
+        return
     if corpus_case.view in ("screens", "monitors") and not PNP_IDS.exists():
         pytest.fail("hwdata's pnp.ids is needed to name the monitors' makers (tests/bin/ensure-system-packages.sh)")
     actual, expected = macos_view(corpus_case)
@@ -128,10 +141,14 @@ def test_macos_views_match_glpi_agent(corpus_case, assert_same_as_agent, assert_
         assert_valid_inventory({"deviceid": "test-macos", "content": {"versionclient": "test", section: entries}})
 
 
-def test_the_text_applications_dates_are_read_month_first_then_day_first():
-    tree = sp.parse_system_profiler("Applications:\n\n    A:\n\n      Last Modified: 04/09/11 22:43\n"
-                                    "    B:\n\n      Last Modified: 17/02/12 12:35\n    C:\n\n      Last Modified: 2024-01-01\n")
-    dates = {entry["name"]: entry.get("install_date") for entry in sp_apps.softwares(sp_apps.applications_from_text(tree))}
+def test_the_text_forms_us_dates_are_rewritten_day_first():
+    tree = sp.parse_system_profiler("Applications:\n\n    A:\n\n      Last Modified: 04/09/11 22:43\n")
+    assert tree["Applications"]["A"]["Last Modified"] == "09/04/2011"
+
+
+def test_install_dates_are_read_day_first_then_month_first():
+    apps = {"A": {"Last Modified": "09/04/2011"}, "B": {"Last Modified": "02/17/2012"}, "C": {"Last Modified": "2024-01-01"}}
+    dates = {entry["name"]: entry.get("install_date") for entry in sp_apps.softwares(apps)}
     assert dates == {"A": "2011-04-09", "B": "2012-02-17", "C": None}
 
 
@@ -145,7 +162,7 @@ def test_xml_applications_day_follows_the_targets_offset():
 
 def test_cpus_need_sysctl_and_repeat_per_processor():
     tree = sp.parse_system_profiler("Hardware:\n\n    Hardware Overview:\n\n      Processor Name: Quad-Core Intel Xeon\n"
-                                    "      Processor Speed: 2,8 GHz\n      Number Of Processors: 2\n      Total Number Of Cores: 8\n")
+                                   "      Processor Speed: 2,8 GHz\n      Number Of Processors: 2\n      Total Number Of Cores: 8\n")
     assert sp.cpus(tree, "") == []
     found = sp.cpus(tree, "machdep.cpu.thread_count: 8\n")
     assert found == [{"core": 4, "manufacturer": "Intel", "name": "Quad-Core Intel Xeon", "thread": 8, "speed": 2800}] * 2
@@ -179,7 +196,6 @@ PARSERS = (
     lambda text: sp.cpus(sp.parse_system_profiler(text), text),
     lambda text: sp.memories(sp.parse_system_profiler(text)),
     lambda text: sp.videos(sp.parse_system_profiler(text)),
-    lambda text: sp_apps.softwares(sp_apps.applications_from_text(sp.parse_system_profiler(text))),
     lambda text: sp_apps.softwares(sp_apps.applications_from_xml(text, 3600)),
     lambda text: sp.storages(text, "SPUSBDataType"),
     lambda text: io.usb_devices(io.parse_ioreg(text)),

@@ -87,17 +87,27 @@ def test_storages_like_glpi_agent(corpus_case, assert_same_as_agent, assert_vali
     assert_valid_inventory(_document("storages", actual))
 
 
+def _smartctl(text):
+    """What storages_from_sources takes from a disk's ``smartctl -i`` (its reader, then the section's cleaning)."""
+    return storages._clean(storages._smartctl_info(text) or {})  # pylint: disable=protected-access
+
+
+def _hdparm(text):
+    """What storages_from_sources takes from a disk's ``hdparm -I`` (its reader, then the section's cleaning)."""
+    return storages._clean(storages._hdparm_info(text) or {})  # pylint: disable=protected-access
+
+
 @pytest.mark.corpus("smartctl")
 def test_smartctl_like_glpi_agent(corpus_case, assert_same_as_agent):
     assert corpus_case.view == "smartctl_info", "unhandled view %s" % corpus_case.view
-    actual = storages.parse_smartctl(corpus_case.read_text())
+    actual = _smartctl(corpus_case.read_text())
     assert_same_as_agent(corpus_case, actual, _agent_form(corpus_case.expected))
 
 
 @pytest.mark.corpus("hdparm")
 def test_hdparm_like_glpi_agent(corpus_case, assert_same_as_agent):
     assert corpus_case.view == "hdparm_info", "unhandled view %s" % corpus_case.view
-    actual = storages.parse_hdparm(corpus_case.read_text())
+    actual = _hdparm(corpus_case.read_text())
     assert_same_as_agent(corpus_case, actual, _agent_form(corpus_case.expected))
 
 
@@ -199,7 +209,7 @@ def test_hal_only_when_sysfs_has_no_disk():
      {"type": "disk", "description": "SAS", "interface": "SAS", "manufacturer": "Seagate", "model": "ST3300655SS"}),
 ])
 def test_smartctl_values(text, expected):
-    assert storages.parse_smartctl(text) == expected
+    assert _smartctl(text) == expected
 
 
 # --- fuzzing: no exception escapes, the result keeps its shape ----------------------------------------------------
@@ -231,8 +241,7 @@ def test_fuzz_smartctl_and_hdparm_on_random_text(text):
     # The private readers have no safety net: a bug shows here.
     assert isinstance(storages._smartctl_info(text) or {}, dict)  # pylint: disable=protected-access
     assert isinstance(storages._hdparm_info(text) or {}, dict)  # pylint: disable=protected-access
-    assert isinstance(storages.parse_smartctl(text.encode("utf-8", "surrogatepass")), dict)
-    assert isinstance(storages.parse_hdparm(text), dict)
+    assert isinstance(storages._smartctl_info(text.encode("utf-8", "surrogatepass")) or {}, dict)  # pylint: disable=protected-access
 
 
 @settings(max_examples=150, deadline=None)
