@@ -52,6 +52,7 @@ GLPI_SERVER_ENV = {
     "token_cache_path": "GLPI_TOKEN_CACHE_PATH",
 }
 
+
 def _env(name):
     return (env_fallback, [GLPI_SERVER_ENV[name]])
 

@@ -162,7 +162,7 @@ def test_xml_applications_day_follows_the_targets_offset():
 
 def test_cpus_need_sysctl_and_repeat_per_processor():
     tree = sp.parse_system_profiler("Hardware:\n\n    Hardware Overview:\n\n      Processor Name: Quad-Core Intel Xeon\n"
-                                   "      Processor Speed: 2,8 GHz\n      Number Of Processors: 2\n      Total Number Of Cores: 8\n")
+                                    "      Processor Speed: 2,8 GHz\n      Number Of Processors: 2\n      Total Number Of Cores: 8\n")
     assert sp.cpus(tree, "") == []
     found = sp.cpus(tree, "machdep.cpu.thread_count: 8\n")
     assert found == [{"core": 4, "manufacturer": "Intel", "name": "Quad-Core Intel Xeon", "thread": 8, "speed": 2800}] * 2
