@@ -127,7 +127,7 @@ options:
       - At most this many change-only inventories in a row; the next one is full. V(0) sends every inventory whole.
       - A full inventory also goes out when no confirmed state is found for the host and server (first run, state
         lost or unreadable), when a section disappeared (a partial cannot tell GLPI to empty it), and when every
-        section changed. A section counts as known to GLPI only once GLPI confirmed a document that carried it: a
+        section changed. A section counts as known to GLPI only once GLPI confirmed a document that carried it; a
         partial that is spooled or fails leaves the state as it was, so the next run sends those sections again.
       - Only for O(server); the file written to O(local_path) and RV(inventory) are always the full document.
       - The same default as GLPI Agent's. If a computer is deleted in GLPI, or GLPI's database restored, set V(0)
