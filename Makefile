@@ -29,7 +29,7 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_SCAN_
 
 .PHONY: help inventory test venv venv-oldest venv-2.20 venv-newest collection check-root python313 \
         test-units test-units-oldest test-units-2.20 test-units-newest test-vermin test-changelog test-lint test-docs \
-        test-sanity test-integration test-integration-newest bench bench-inventory bench-delivery bench-publish clean
+        test-sanity test-integration test-integration-newest bench bench-inventory bench-delivery bench-partial bench-publish clean
 
 # Every .PHONY target, one line each (tests/unit/test_makefile.py checks that none is missing).
 help:
@@ -53,9 +53,10 @@ help:
 	@echo "make venv-newest        .venv-newest: the newest ansible-core on Python 3.13 (tests/requirements/newest.txt)"
 	@echo "make python313          fail clearly unless a working Python 3.13 is found (tests/bin/find-python.sh)"
 	@echo "make collection         build the tarball users get into .cache/build/ and install it into .collections/"
-	@echo "make bench              bench-inventory and bench-delivery; results in .cache/bench/, no tracked file changes"
+	@echo "make bench              bench-inventory, bench-delivery and bench-partial; results in .cache/bench/, no tracked file changes"
 	@echo "make bench-inventory    glpi_inventory vs setup over 1 and BENCH_HOSTS sshd targets (root) -> .cache/bench/inventory.md"
 	@echo "make bench-delivery     20 concurrent deliveries to a GLPI importing serially -> .cache/bench/delivery.md"
+	@echo "make bench-partial      full vs change-only inventories, 1 and BENCH_HOSTS local hosts: bytes, GLPI time -> .cache/bench/partial.md"
 	@echo "make bench-publish      copy the last .cache/bench/ results into docs/benchmarks.md, to review and commit"
 	@echo "make clean              remove virtualenvs, build output, bench results and written inventories"
 	@echo "make help               this list"
@@ -191,7 +192,7 @@ BENCH_HOSTS ?= 20
 BENCH_RUNS  ?= 5
 BENCH_DIR   := $(CACHE)/bench
 
-bench: bench-inventory bench-delivery
+bench: bench-inventory bench-delivery bench-partial
 
 bench-inventory: check-root collection
 	@echo "== bench: glpi_inventory vs setup, 1 and $(BENCH_HOSTS) sshd targets, $(BENCH_RUNS) runs each; report in $(BENCH_DIR)/inventory.md =="
@@ -203,14 +204,19 @@ bench-delivery: collection
 	@echo "== bench: delivery under load; report in $(BENCH_DIR)/delivery.md =="
 	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_delivery.py --output $(BENCH_DIR)/delivery.md
 
+bench-partial: collection
+	@echo "== bench: change-only inventories, full vs partial, 1 and $(BENCH_HOSTS) hosts; report in $(BENCH_DIR)/partial.md =="
+	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_partial.py --hosts $(BENCH_HOSTS) --output $(BENCH_DIR)/partial.md
+
 # Publishing numbers is a deliberate step, apart from running the benchmarks: docs/benchmarks.md becomes the last
 # inventory report, followed by the last delivery report when there is one. Review the diff, then commit it.
 bench-publish:
 	@test -s $(BENCH_DIR)/inventory.md || { echo "bench-publish: no $(BENCH_DIR)/inventory.md; run make bench (or make bench-inventory) first"; exit 1; }
 	@{ cat $(BENCH_DIR)/inventory.md; \
-	   if [ -s $(BENCH_DIR)/delivery.md ]; then echo; sed '1s/^# /## /' $(BENCH_DIR)/delivery.md; fi; } > docs/benchmarks.md.new
+	   if [ -s $(BENCH_DIR)/delivery.md ]; then echo; sed '1s/^# /## /' $(BENCH_DIR)/delivery.md; fi; \
+	   if [ -s $(BENCH_DIR)/partial.md ]; then echo; sed '1s/^# /## /' $(BENCH_DIR)/partial.md; fi; } > docs/benchmarks.md.new
 	@mv docs/benchmarks.md.new docs/benchmarks.md
-	@echo "bench-publish: docs/benchmarks.md now holds $(BENCH_DIR)/inventory.md$$([ -s $(BENCH_DIR)/delivery.md ] && echo ' and delivery.md');"
+	@echo "bench-publish: docs/benchmarks.md now holds $(BENCH_DIR)/inventory.md$$([ -s $(BENCH_DIR)/delivery.md ] && echo ', delivery.md')$$([ -s $(BENCH_DIR)/partial.md ] && echo ', partial.md');"
 	@echo "review it with 'git diff docs/benchmarks.md' and commit it"
 
 test: check-root test-units test-units-oldest test-units-2.20 test-units-newest test-vermin test-changelog test-docs test-lint test-sanity \

@@ -24,16 +24,15 @@ import time
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
-from ansible.plugins.action import ActionBase
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_unix import RAW_FORMAT
 from ansible_collections.glpiops.glpi.plugins.module_utils._text import printable
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import glpi_server_constraints
 from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import (
     COLLECTOR_OPTIONS,
     inventory_argument_spec,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._document import (
     build_inventory,
     incomplete_sources,
     without_volatile,
@@ -41,22 +40,24 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory import (
     section_counts,
     section_fingerprints,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._deviceid_state import settle_deviceid
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_client import (
-    GLPIConfigError,
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._deviceid import DeviceidStateError, settle_deviceid
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.inventory._partial import plan_delivery, state_after_delivery
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._partial_state import load_state, save_state, state_directory
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._action import DeliveryAction
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._deliver import (
     client_for_task,
     deliver,
     planned_delivery,
     undelivered_outcome,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._spool import Spool
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._windows_collector import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._spool import Spool
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.windows._collector import (
     RAW_FORMAT as WINDOWS_RAW_FORMAT,
     collector_command,
     collector_script,
     parse_collector_output,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._local_target import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._inventory_files import (
     LocalTargetError,
     document_path,
     read_document_text,
@@ -99,22 +100,38 @@ def fingerprint_text(document):
     return "".join("%s: %s\n" % item for item in section_fingerprints(document).items()) if document else ""
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(inventory_argument_spec())
+class ChangeOnly(object):
+    """Change-only inventories for one device: what each server gets (``inventory/_partial``), and the state kept once
+    GLPI confirmed it (``delivery/_partial_state``).  ``postpone`` 0: every inventory is full, no state is read."""
 
-    def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-        self._client = None
-        try:
-            result.update(self._run(task_vars or {}))
-        except (AnsibleActionFail, LocalTargetError, GLPIConfigError) as exc:
-            result.update(failed=True, msg=str(exc))
-        # AnsibleModule's masking does not apply to action plugins: the one masking function does, at the edge.
-        return self._client.mask(result) if self._client else result
+    def __init__(self, directory, deviceid, postpone):
+        self.directory = directory
+        self.deviceid = deviceid
+        self.postpone = postpone
+        self._states = {}
+
+    def plan(self, server, document):
+        state = load_state(self.directory, server, self.deviceid) if self.postpone else None
+        self._states[server] = state
+        return plan_delivery(document, state, self.postpone)
+
+    def confirmed(self, server, plan):
+        if not self.postpone:
+            return None
+        return save_state(self.directory, server, self.deviceid, state_after_delivery(self._states.get(server), plan))
+
+
+def _partial_summary(delivery):
+    """The task result's ``partial``, ``sections_sent``, ``postponed``: of the first server (each server's are in
+    ``delivery.servers``); ``partial`` is true when any server got a change-only inventory."""
+    servers = delivery["servers"]
+    first = servers[0] if servers else {}
+    return dict(partial=any(entry.get("partial") for entry in servers), sections_sent=first.get("sections_sent"),
+                postponed=first.get("postponed"))
+
+
+class ActionModule(DeliveryAction):
+    _VALID_ARGS = frozenset(inventory_argument_spec())
 
     def _run(self, task_vars):
         spec = inventory_argument_spec()
@@ -132,6 +149,8 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("collect_timeout must be at least 1 second, got %s" % params["collect_timeout"])
         if params["collect_deadline"] < 0:
             raise AnsibleActionFail("collect_deadline must be 0 (no limit) or more seconds, got %s" % params["collect_deadline"])
+        if params["full_inventory_postpone"] < 0:
+            raise AnsibleActionFail("full_inventory_postpone must be 0 (every inventory full) or more, got %s" % params["full_inventory_postpone"])
 
         if self._windows_target():
             collected = self._collect_windows(params)
@@ -195,10 +214,16 @@ class ActionModule(ActionBase):
     def _deliver(self, client, params, document):
         """Send ``document`` to every server.  Not delivered but spooled: a warning (a failure with
         ``fail_on_undelivered``); refused by GLPI or not kept: a failure."""
+        partial = ChangeOnly(state_directory(params["spool_path"], params["partial_state_path"]), document.get("deviceid"),
+                             params["full_inventory_postpone"])
         if self._task.check_mode:
-            return dict(delivery=planned_delivery(client), delivered=False, spooled=None, status="check_mode")
-        delivery = deliver(client, Spool(params["spool_path"]), document, tag=params["tag"])
-        result = dict(delivery=delivery, delivered=delivery["delivered"], spooled=delivery["spooled"], status=delivery["status"])
+            delivery = planned_delivery(client)
+            for entry, server in zip(delivery["servers"], client.servers):
+                entry.update(partial.plan(server, document).result())
+            return dict(delivery=delivery, delivered=False, spooled=None, status="check_mode", **_partial_summary(delivery))
+        delivery = deliver(client, Spool(params["spool_path"]), document, tag=params["tag"], partial=partial)
+        result = dict(delivery=delivery, delivered=delivery["delivered"], spooled=delivery["spooled"], status=delivery["status"],
+                      **_partial_summary(delivery))
         # GLPI stored an inventory (this host's, or a spooled one): a change on the server.
         if any(entry["delivered"] or (entry.get("spool") or {}).get("sent") for entry in delivery["servers"]):
             result["changed"] = True
@@ -238,7 +263,7 @@ class ActionModule(ActionBase):
         source = collected.get("deviceid_source")
         try:
             return settle_deviceid(params["deviceid_state_path"], host, collected["deviceid"], source, check_mode=self._task.check_mode)
-        except LocalTargetError as exc:
+        except DeviceidStateError as exc:
             if source in ("unsaved", "generated"):
                 raise  # without the state this host would be a new agent in GLPI on every run
             return collected["deviceid"], source, "deviceids are not checked for duplicates across hosts: %s" % exc

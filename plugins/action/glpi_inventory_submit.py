@@ -12,44 +12,26 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import glpi_server_constraints
 from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import submit_argument_spec
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._glpi_client import (
-    GLPIConfigError,
-    GLPIClient,
-    deliver,
-    server_options,
-    undelivered_outcome,
-)
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._inventory_files import (
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._action import DeliveryAction
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._client import GLPIClient
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._deliver import deliver, server_options, undelivered_outcome
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._inventory_files import (
     InventoryFileError,
     expand_paths,
     parse_inventory_file,
     read_inventory_file,
 )
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._spool import Spool
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._spool import Spool
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(DeliveryAction):
     _VALID_ARGS = frozenset(submit_argument_spec())
 
-    def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-        self._client = None
-        try:
-            result.update(self._run())
-        except (AnsibleActionFail, GLPIConfigError) as exc:
-            result.update(failed=True, msg=str(exc))
-        # AnsibleModule's masking does not apply to action plugins: the one masking function does, at the edge.
-        return self._client.mask(result) if self._client else result
-
-    def _run(self):
+    def _run(self, task_vars):
+        del task_vars  # nothing runs on the target
         validation, params = self.validate_argument_spec(argument_spec=submit_argument_spec(), **glpi_server_constraints())
         params = validation.validated_parameters
         client = self._client = GLPIClient(server_options(params), ansible_version=ANSIBLE_CORE_VERSION)

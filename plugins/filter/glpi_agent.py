@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._agent_config import AgentConfigError, agent_cfg, agent_settings, masked, msi_arguments
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.agent._config import AgentConfigError, agent_cfg, agent_settings, masked, msi_arguments
 
 
 def glpi_agent_settings(config=None, server=None, local=None, tag=None, mask=False):

@@ -7,10 +7,10 @@
 
 Private to the glpiops.glpi collection: no compatibility promise.
 
-Same shape as the Linux collector: each source is the raw text of one command or
-file, parsed on the controller (``plugin_utils/_macos.py``); a source that is
-missing, refused or too slow is dropped alone and named in ``errors``.  Nothing
-here needs root: ``system_profiler`` and ``ioreg`` give serial numbers to any user.
+Same shape as the Linux collector, on the same framework (``_collector_unix``): each
+source is the raw text of one command or file, parsed on the controller
+(``plugin_utils/parsers/_macos.py``); a source that is missing, refused or too slow is
+dropped alone and named in ``errors``.  Nothing here needs root: ``system_profiler`` and ``ioreg`` give serial numbers to any user.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import socket
 import time
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import Gatherer, _timezone, _uname
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_unix import Gatherer, timezone, uname
 from ansible_collections.glpiops.glpi.plugins.module_utils._sources import SourceUnavailable, read_text, run_command
 
 SYSTEM_PROFILER = "/usr/sbin/system_profiler"
@@ -66,10 +66,10 @@ def collect(timeout=10, processes=False, envs=False, deadline=None):
     g = Gatherer(timeout, deadline)
     slow = max(timeout, 1) * 6  # system_profiler walks the disks and the applications: give it more time
     g.gather("clock", time.time)
-    g.gather("uname", _uname)
+    g.gather("uname", uname)
     g.gather("hostname", socket.gethostname)
     g.gather("hostname_fqdn", run_command, ["hostname", "-f"], timeout)
-    g.gather("timezone", _timezone)
+    g.gather("timezone", timezone)
     g.gather("sw_vers", run_command, ["sw_vers"], timeout)
     g.gather("system_profiler", run_command, [SYSTEM_PROFILER] + list(SYSTEM_PROFILER_TEXT_TYPES), slow)
     g.gather("system_profiler_applications", run_command, [SYSTEM_PROFILER, "-xml", "SPApplicationsDataType"], slow)

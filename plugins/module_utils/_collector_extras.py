@@ -8,7 +8,7 @@
 Private to the glpiops.glpi collection: no compatibility promise.
 
 Standard library only, Python 3.8+.  Like the rest of the collector these return raw
-command output; the parsers are ``plugin_utils/_lvm.py``, ``_virtualmachines.py`` and
+command output; the parsers are ``plugin_utils/parsers/_lvm.py``, ``_virtualmachines.py`` and
 ``_remote_mgmt.py``.  The commands and formats are the ones GLPI Agent runs.  A tool
 that is not installed, or a daemon that is not running (a Docker client without
 its daemon, ``virsh`` without libvirtd), raises a ``not found`` reason, which the

@@ -7,10 +7,10 @@
 
 Private to the glpiops.glpi collection: no compatibility promise.
 
-Same shape as the Linux collector: each source is the raw text of one command or
-file, parsed on the controller (``plugin_utils/_bsd.py``, ``_dmidecode.py``,
-``_packages.py``); a source that is missing, refused or too slow is dropped alone
-and named in ``errors``.  ``dmidecode`` and ``mfiutil`` need root.
+Same shape as the Linux collector, on the same framework (``_collector_unix``): each
+source is the raw text of one command or file, parsed on the controller
+(``plugin_utils/parsers/_freebsd.py``, ``_dmidecode.py``, ``_packages.py``); a source
+that is missing, refused or too slow is dropped alone and named in ``errors``.  ``dmidecode`` and ``mfiutil`` need root.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import os
 import socket
 import time
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import Gatherer, _timezone, _uname
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_unix import Gatherer, timezone, uname
 from ansible_collections.glpiops.glpi.plugins.module_utils._package_commands import PKG_INFO_ARGVS
 from ansible_collections.glpiops.glpi.plugins.module_utils._sources import SourceUnavailable, read_text, run_command
 
@@ -61,10 +61,10 @@ def collect(timeout=10, processes=False, envs=False, deadline=None):
     """
     g = Gatherer(timeout, deadline)
     g.gather("clock", time.time)
-    g.gather("uname", _uname)
+    g.gather("uname", uname)
     g.gather("hostname", socket.gethostname)
     g.gather("hostname_fqdn", run_command, ["hostname", "-f"], timeout)
-    g.gather("timezone", _timezone)
+    g.gather("timezone", timezone)
     g.gather("os_release", read_text, "/etc/os-release", optional=True)
     g.gather("freebsd_version", run_command, ["freebsd-version"], timeout, optional=True)
     g.gather("sysctl", run_command, ["sysctl"] + list(SYSCTL_NAMES), timeout, (0, 1))  # rc 1: one name unknown, the rest given

@@ -15,16 +15,17 @@ paths land on the same GLPI agent.  Target-side code: standard library only.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import time
+
+from ansible_collections.glpiops.glpi.plugins.module_utils._files import write_atomic
 
 DEFAULT_DEVICEID_PATH = "~/.glpi-agent-deviceid"
 _IP_RE = re.compile(r"^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)$")
-
-
 _UNSAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")
+# What GLPI Agent reads whole from a remote URL's ``?deviceid=``: ASCII letters, digits, ``_``, ``.`` and ``-``, its
+# pattern (``deviceid=([\w.-]+)\b``) ending on a word boundary.
+URL_DEVICEID_RE = re.compile(r"\A[\w.-]*\w\Z", re.ASCII)
 
 
 def make_deviceid(hostname, when=None):
@@ -41,9 +42,15 @@ def make_deviceid(hostname, when=None):
     return "%s-%s" % (host, stamp)
 
 
-def valid_deviceid(value):
-    """A usable stored deviceid: one non-empty printable token."""
-    return bool(value) and not any(c.isspace() for c in value) and value.isprintable()
+def valid_deviceid(value, in_url=False):
+    """Whether ``value`` is a usable deviceid: one non-empty printable token (what the deviceid file may hold).
+
+    ``in_url``: also one GLPI Agent reads whole from a remote URL's ``?deviceid=`` (:data:`URL_DEVICEID_RE`), a
+    narrower set.  Every deviceid :func:`make_deviceid` makes is valid either way.
+    """
+    if not (bool(value) and not any(c.isspace() for c in value) and value.isprintable()):
+        return False
+    return not in_url or bool(URL_DEVICEID_RE.match(value))
 
 
 def read_deviceid(path):
@@ -58,19 +65,7 @@ def read_deviceid(path):
 
 def write_deviceid(path, deviceid):
     """Store ``deviceid`` atomically (a crash leaves the old file or the new one)."""
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".glpi-agent-deviceid.", dir=directory)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(deviceid + "\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, (deviceid + "\n").encode("utf-8"), mode=0o644, prefix=".glpi-agent-deviceid.", suffix="")
 
 
 def resolve_deviceid(path, hostname, check_mode=False):

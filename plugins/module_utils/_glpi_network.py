@@ -17,7 +17,8 @@ Target-side code: standard library only, Python 3.8+.  No GLPI release has a
   (:func:`read_program`) given to ``php`` on stdin.
 
 The pure functions build that program and the console command, and interpret what
-comes back; :class:`GlpiServer` is the only part that runs anything.
+comes back; :class:`GlpiServer` is the only part that runs anything; :func:`run_module`
+ends the ``glpi_network_*`` modules.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import hashlib
 import json
 import os
 import re
+
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 
 # Marks the program's answer in its output: GLPI or PHP may print notices before it.
 RESULT_MARKER = "GLPIOPS-GLPI-NETWORK:"
@@ -51,7 +54,7 @@ LEGACY = "legacy"  # 9.5 and 10.0: inc/based_config.php, then DB and Config by h
 KERNEL = "kernel"  # 11: Symfony kernel
 
 
-class GlpiNetworkError(Exception):
+class GlpiNetworkError(GLPIOpsError):
     """A failure to report as the module's ``msg``; ``details`` go into the result beside it."""
 
     def __init__(self, msg, **details):
@@ -420,6 +423,22 @@ class GlpiServer:
         if answer.get("services_available"):
             return True, "GLPI reaches GLPI Network (https://%s)." % SERVICES_HOST
         return False, connectivity_message(answer)
+
+
+def run_module(module, run):
+    """End the module with ``run()``'s result, or with the :class:`GlpiNetworkError` it raises.
+
+    The result's ``warnings`` become the module's warnings; its ``diff`` is returned in diff mode only.
+    """
+    try:
+        result = run()
+    except GlpiNetworkError as error:
+        module.fail_json(msg=error.msg, **error.details)
+    for warning in result.pop("warnings", []):
+        module.warn(warning)
+    if not module._diff:
+        result.pop("diff", None)
+    module.exit_json(**result)
 
 
 def glpi_install_argument_spec():

@@ -52,9 +52,6 @@ GLPI_SERVER_ENV = {
     "token_cache_path": "GLPI_TOKEN_CACHE_PATH",
 }
 
-# Options whose values must never be shown.
-GLPI_SERVER_SECRETS = ("password", "client_secret")
-
 
 def _env(name):
     return (env_fallback, [GLPI_SERVER_ENV[name]])

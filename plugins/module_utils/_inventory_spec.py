@@ -19,6 +19,8 @@ from __future__ import annotations
 from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import DEFAULT_DEVICEID_PATH
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_server_spec import glpi_server_argument_spec
 
+# GLPI Agent's own default for full-inventory-postpone: at most 14 change-only inventories between two full ones.
+DEFAULT_FULL_INVENTORY_POSTPONE = 14
 ITEMTYPES = ("Computer", "Unmanaged", "Phone", "NetworkEquipment", "Printer")
 
 # Options the collector on the target needs; everything else stays on the controller.
@@ -39,6 +41,8 @@ def inventory_argument_spec():
         collect_processes=dict(type="bool", default=False),
         collect_envs=dict(type="bool", default=False),
         return_inventory=dict(type="bool", default=False),
+        full_inventory_postpone=dict(type="int", default=DEFAULT_FULL_INVENTORY_POSTPONE),
+        partial_state_path=dict(type="path"),
     )
     spec.update(glpi_server_argument_spec())
     return spec

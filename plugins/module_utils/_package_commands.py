@@ -8,7 +8,7 @@
 Private to the glpiops.glpi collection: no compatibility promise.
 
 The collector (``_collector_linux``) runs exactly these; the parsers
-(``plugin_utils/_packages.py``) read their output.
+(``plugin_utils/parsers/_packages.py``) read their output.
 """
 
 from __future__ import annotations

@@ -138,11 +138,6 @@ def mask(obj, forms):
     return obj
 
 
-def mask_secrets(obj, secrets, basic=()):
-    """``mask(obj, secret_forms(secrets, basic))``: for one-off uses."""
-    return mask(obj, secret_forms(secrets, basic))
-
-
 def mask_url(url):
     """The URL with the password of its user information replaced by the mask."""
     if not isinstance(url, str):

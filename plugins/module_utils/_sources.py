@@ -26,6 +26,7 @@ import signal
 import subprocess
 import time
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 from ansible_collections.glpiops.glpi.plugins.module_utils._text import printable
 
 # The C locale keeps command output parseable whatever the target's language is.
@@ -47,7 +48,7 @@ _READ_CHUNK = 65536
 _active = None
 
 
-class SourceUnavailable(Exception):
+class SourceUnavailable(GLPIOpsError):
     """A source could not be read: missing, not permitted, timed out or failed."""
 
 

@@ -117,6 +117,31 @@ options:
       - Off by default, because the document can be large.
     type: bool
     default: false
+  full_inventory_postpone:
+    description:
+      - Change-only (partial) inventories, as GLPI Agent's C(full-inventory-postpone). When GLPI already confirmed a
+        full inventory of the host, the next runs send only the sections that changed since GLPI last confirmed them,
+        with C(hardware), C(bios), C(accesslog) and C(versionprovider); GLPI keeps every section left out as it was.
+        GLPI imports such a document about 20 times faster than a full one when the software list did not change
+        (see the collection's docs/partial-inventory.md).
+      - At most this many change-only inventories in a row; the next one is full. V(0) sends every inventory whole.
+      - A full inventory also goes out when no confirmed state is found for the host and server (first run, state
+        lost or unreadable), when a section disappeared (a partial cannot tell GLPI to empty it), and when every
+        section changed. A section counts as known to GLPI only once GLPI confirmed a document that carried it; a
+        partial that is spooled or fails leaves the state as it was, so the next run sends those sections again.
+      - Only for O(server); the file written to O(local_path) and RV(inventory) are always the full document.
+      - The same default as GLPI Agent's. If a computer is deleted in GLPI, or GLPI's database restored, set V(0)
+        for one run (or delete the state in O(partial_state_path)) so that GLPI gets everything again.
+    type: int
+    default: 14
+  partial_state_path:
+    description:
+      - Directory on the controller that keeps, per GLPI server and deviceid, the digests of the sections GLPI
+        confirmed (see O(full_inventory_postpone)).
+      - Defaults to the C(partial) directory inside O(spool_path). In AWX or other ephemeral job environments put it
+        (or O(spool_path)) on a persistent volume; a state that is missing means a full inventory, never a wrong
+        partial one.
+    type: path
 extends_documentation_fragment:
   - glpiops.glpi.glpi_server
   - ansible.builtin.action_common_attributes
@@ -259,6 +284,27 @@ status:
   returned: when O(server) is set
   type: str
   sample: sent
+partial:
+  description:
+    - Whether a change-only inventory was sent (or, in check mode, would be) to a server of O(server); see
+      O(full_inventory_postpone).
+  returned: when O(server) is set
+  type: bool
+  sample: true
+sections_sent:
+  description:
+    - The content sections sent to the first server of O(server) (each server's are in RV(delivery)); every section of
+      the document for a full inventory.
+  returned: when O(server) is set
+  type: list
+  elements: str
+  sample: ["accesslog", "bios", "hardware", "networks", "versionprovider"]
+postponed:
+  description:
+    - How many change-only inventories in a row the first server got, this one included; V(0) for a full inventory.
+  returned: when O(server) is set
+  type: int
+  sample: 3
 delivery:
   description: What happened with each GLPI server of O(server).
   returned: when O(server) is set
@@ -286,8 +332,9 @@ delivery:
         - One entry per server, with its C(server) URL, C(status), C(delivered), C(spooled) (spool file or V(null)),
           C(replaced) (older spooled documents of this host that this one replaced), GLPI's C(message), the
           C(http_status), the number of C(attempts) really made, the inventory frequency C(expiration) (hours) and
-          C(disabled) tasks GLPI answered, and C(spool) (C(sent), C(rejected) as a list of C(name) and C(reason),
-          C(remaining)) for the documents the spool held for that server.
+          C(disabled) tasks GLPI answered, C(spool) (C(sent), C(rejected) as a list of C(name) and C(reason),
+          C(remaining)) for the documents the spool held for that server, and C(partial), C(sections_sent),
+          C(postponed) and C(full_reason) (why the inventory was full, or V(null)) for that server.
       type: list
       elements: dict
       sample: [{"server": "https://glpi.example.com/front/inventory.php", "status": "sent", "delivered": true,
@@ -306,7 +353,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._collector_darwin import collect as collect_darwin
 from ansible_collections.glpiops.glpi.plugins.module_utils._collector_freebsd import collect as collect_freebsd
-from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import RAW_FORMAT, collect as collect_linux
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import collect as collect_linux
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_unix import RAW_FORMAT
 from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import resolve_deviceid
 from ansible_collections.glpiops.glpi.plugins.module_utils._inventory_spec import inventory_argument_spec
 

@@ -120,12 +120,12 @@ subscription:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_network import (
-    GlpiNetworkError,
     GlpiServer,
     connectivity_message,
     fingerprint,
     glpi_install_argument_spec,
     mask_key,
+    run_module,
     undecryptable_warning,
 )
 
@@ -160,14 +160,9 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
-        server = GlpiServer(module, module.params["glpi_path"], module.params["php_path"], module.params["config_dir"])
-        result = registration_info(server, module.params["validate"])
-    except GlpiNetworkError as error:
-        module.fail_json(msg=error.msg, **error.details)
-    for warning in result.pop("warnings"):
-        module.warn(warning)
-    module.exit_json(**result)
+    params = module.params
+    run_module(module, lambda: registration_info(GlpiServer(module, params["glpi_path"], params["php_path"], params["config_dir"]),
+                                                 params["validate"]))
 
 
 if __name__ == "__main__":

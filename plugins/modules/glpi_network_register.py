@@ -182,6 +182,8 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_network import 
     glpi_install_argument_spec,
     key_diff,
     key_shape_problem,
+    normalize_key,
+    run_module,
     undecryptable_warning,
 )
 
@@ -246,7 +248,7 @@ def run(module):
     if params["test_connectivity"]:
         if key is not None:
             raise GlpiNetworkError("test_connectivity only checks that GLPI reaches GLPI Network: leave registration_key out")
-    elif params["state"] == "present" and not (key or "").strip():
+    elif params["state"] == "present" and not normalize_key(key):
         raise GlpiNetworkError("registration_key is required (and must not be blank) with state=present")
     server = GlpiServer(module, params["glpi_path"], params["php_path"], params["config_dir"])
     if params["test_connectivity"]:
@@ -256,7 +258,7 @@ def run(module):
         return {"changed": False, "reachable": True, "registered": None, "msg": message}
     if params["state"] == "absent":
         return ensure_absent(server, module.check_mode)
-    key = key.strip()
+    key = normalize_key(key)
     module.no_log_values.add(key)  # the trimmed key is no substring of the raw value Ansible already masks
     result = ensure_present(server, key, params["validate"], module.check_mode)
     problem = key_shape_problem(key)
@@ -278,15 +280,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
-        result = run(module)
-    except GlpiNetworkError as error:
-        module.fail_json(msg=error.msg, **error.details)
-    for warning in result.pop("warnings", []):
-        module.warn(warning)
-    if not module._diff:
-        result.pop("diff", None)
-    module.exit_json(**result)
+    run_module(module, lambda: run(module))
 
 
 if __name__ == "__main__":

@@ -231,21 +231,18 @@ remote:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import valid_deviceid
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
-    DEVICEID_RE,
-    MODES,
-    NEXT_RUN_UNSCHEDULED,
-    PROTOCOLS,
     GlpiRemoteError,
-    build_url,
-    describe_remote,
-    effective_port,
+    check_modes,
     from_module,
-    parse_url,
+    remote_argument_spec,
+    remote_from_options,
     remote_tool_argument_spec,
-    same_remote,
-    select_target,
+    run_module,
 )
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import NEXT_RUN_UNSCHEDULED, describe_remote, select_target
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import PROTOCOLS, effective_port, parse_url, remote_url, same_remote
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK, mask_url
 
 IDENTITY_OPTIONS = ("protocol", "host", "port", "username", "mode")
@@ -254,43 +251,29 @@ IDENTITY_OPTIONS = ("protocol", "host", "port", "username", "mode")
 def argument_spec():
     return dict(
         state=dict(type="str", choices=["present", "absent"], default="present"),
-        url=dict(type="str"),
-        protocol=dict(type="str", choices=list(PROTOCOLS)),
-        host=dict(type="str"),
-        port=dict(type="int"),
-        username=dict(type="str"),
-        password=dict(type="str", no_log=True),
-        mode=dict(type="list", elements="str", choices=["ssh", "libssh2", "perl", "ssl"]),
         target=dict(type="str"),
         deviceid=dict(type="str"),
         check_connection=dict(type="bool", default=True),
         update_password=dict(type="str", choices=["always", "on_create"], default="always", no_log=False),
+        **remote_argument_spec(),
         **remote_tool_argument_spec()
     )
 
 
 def wanted_remote(params):
     """The remote the task describes -> dict(protocol, host, port, username, password, modes, deviceid, path)."""
+    want = remote_from_options(params)
     if params["url"]:
-        want = parse_url(params["url"])
-        if params["password"] is not None:
-            if want["password"] is not None:
-                raise GlpiRemoteError("the password is given twice, in url and in password")
-            want["password"] = params["password"]
         if params["deviceid"] and want["deviceid"] and params["deviceid"] != want["deviceid"]:
             raise GlpiRemoteError("url names deviceid %s, deviceid says %s" % (want["deviceid"], params["deviceid"]))
         want["deviceid"] = params["deviceid"] or want["deviceid"]
     else:
-        want = dict(protocol=params["protocol"] or "ssh", host=params["host"], port=params["port"], username=params["username"],
-                    password=params["password"], modes=sorted(set(params["mode"] or [])), deviceid=params["deviceid"], path="")
+        want.update(protocol=params["protocol"] or "ssh", deviceid=params["deviceid"])
     if want["protocol"] not in PROTOCOLS:
         raise GlpiRemoteError("unsupported protocol %r: glpi-remote supports ssh and winrm (WinRM over HTTPS is "
                               "winrm://host:5986/?mode=ssl)" % want["protocol"])
-    unknown = [m for m in want["modes"] if m not in MODES[want["protocol"]]]
-    if unknown:
-        raise GlpiRemoteError("mode %s does not apply to %s (choose from %s)"
-                              % (", ".join(unknown), want["protocol"], ", ".join(MODES[want["protocol"]])))
-    if want["deviceid"] and not DEVICEID_RE.match(want["deviceid"]):
+    check_modes(want["protocol"], want["modes"])
+    if want["deviceid"] and not valid_deviceid(want["deviceid"], in_url=True):
         raise GlpiRemoteError("deviceid %r: only letters, digits, '.', '_' and '-' (GLPI Agent reads no other)" % want["deviceid"])
     if want["password"] is not None and not want["username"]:
         raise GlpiRemoteError("password needs username")
@@ -352,7 +335,7 @@ def ensure_present(tool, want, params, check_mode):
     else:
         password, username, deviceid, differences = want["password"], want["username"], want["deviceid"], ["new"]
 
-    url = build_url(want["protocol"], want["host"], want["port"], username, password, want["modes"], deviceid, want["path"])
+    url = remote_url(dict(want, username=username, password=password, deviceid=deviceid))
     before = _view(current, MASK if stored["password"] else None) if current else {}
     if current and not differences:
         return False, describe_remote(current), dict(before=before, after=before), []
@@ -424,16 +407,7 @@ def main():
         mutually_exclusive=[("url", name) for name in IDENTITY_OPTIONS],
         required_one_of=[("url", "host", "deviceid")],
     )
-    tool = None
-    try:
-        tool = from_module(module, module.params["glpi_remote_path"], module.params["vardir"])
-        result = run(module, tool)
-    except GlpiRemoteError as error:
-        if tool:
-            module.no_log_values.update(tool.secrets)
-        module.fail_json(**error.fail_kwargs())
-    module.no_log_values.update(tool.secrets)
-    module.exit_json(**result)
+    run_module(module, lambda: from_module(module, module.params["glpi_remote_path"], module.params["vardir"]), lambda tool: run(module, tool))
 
 
 if __name__ == "__main__":

@@ -133,12 +133,8 @@ targets:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
-    GlpiRemoteError,
-    describe_remote,
-    from_module,
-    remote_tool_argument_spec,
-)
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import from_module, remote_tool_argument_spec, run_module
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import describe_remote
 
 
 def run(tool):
@@ -151,17 +147,8 @@ def main():
         argument_spec=remote_tool_argument_spec(),
         supports_check_mode=True,
     )
-    tool = None
-    try:
-        tool = from_module(module, module.params["glpi_remote_path"], module.params["vardir"])
-        result = run(tool)
-    except GlpiRemoteError as error:
-        if tool:
-            module.no_log_values.update(tool.secrets)
-        module.fail_json(**error.fail_kwargs())
     # Passwords the tool printed in clear (parsed in remotes()) are masked in the whole result too.
-    module.no_log_values.update(tool.secrets)
-    module.exit_json(**result)
+    run_module(module, lambda: from_module(module, module.params["glpi_remote_path"], module.params["vardir"]), run)
 
 
 if __name__ == "__main__":

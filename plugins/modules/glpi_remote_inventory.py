@@ -247,24 +247,25 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote import (
-    MODES,
-    NO_TARGET,
-    PROTOCOLS,
     GlpiRemote,
     GlpiRemoteError,
     agent_from_module,
-    build_url,
+    check_modes,
     find_tool,
     module_runner,
+    remote_argument_spec,
+    remote_from_options,
+    run_module,
+)
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import (
+    NO_TARGET,
     parse_agent_log,
-    parse_url,
     remote_outcomes,
     supports_remote_inventory,
-    with_deviceid,
 )
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import PROTOCOLS, parse_url, remote_url, with_deviceid
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import mask_url
 
-ADHOC_OPTIONS = ("protocol", "host", "port", "username", "mode")
 HOW_TO_CREATE_A_TARGET = ("a target exists once GLPI Agent ran with its server or local setting: configure server or local in "
                           "agent.cfg and run glpi-agent once, or set local_path")
 
@@ -273,13 +274,6 @@ def argument_spec():
     return dict(
         target=dict(type="str"),
         deviceid=dict(type="list", elements="str"),
-        url=dict(type="str"),
-        protocol=dict(type="str", choices=list(PROTOCOLS), default="ssh"),
-        host=dict(type="str"),
-        port=dict(type="int"),
-        username=dict(type="str"),
-        password=dict(type="str", no_log=True),
-        mode=dict(type="list", elements="str", choices=["ssh", "libssh2", "perl", "ssl"]),
         local_path=dict(type="path"),
         return_inventory=dict(type="bool", default=False),
         remote_workers=dict(type="int"),
@@ -290,6 +284,7 @@ def argument_spec():
         glpi_remote_path=dict(type="path"),
         conf_file=dict(type="path"),
         vardir=dict(type="path"),
+        **remote_argument_spec(protocol_default="ssh")
     )
 
 
@@ -298,21 +293,15 @@ def adhoc_url(params):
     if params["url"]:
         url = params["url"]
         if params["password"] is not None:
-            parsed = parse_url(url)
-            if parsed["password"] is not None:
-                raise GlpiRemoteError("the password is given twice, in url and in password")
-            if not parsed["username"]:
+            remote = remote_from_options(params)
+            if not remote["username"]:
                 raise GlpiRemoteError("password needs a user name in url")
-            url = build_url(parsed["protocol"], parsed["host"], parsed["port"], parsed["username"], params["password"], parsed["modes"],
-                            parsed["deviceid"], parsed["path"])
+            url = remote_url(remote)
     elif params["host"]:
-        protocol = params["protocol"]
-        unknown = [m for m in params["mode"] or [] if m not in MODES[protocol]]
-        if unknown:
-            raise GlpiRemoteError("mode %s does not apply to %s (choose from %s)" % (", ".join(unknown), protocol, ", ".join(MODES[protocol])))
+        check_modes(params["protocol"], params["mode"])
         if params["password"] is not None and not params["username"]:
             raise GlpiRemoteError("password needs username")
-        url = build_url(protocol, params["host"], params["port"], params["username"], params["password"], params["mode"] or [])
+        url = remote_url(remote_from_options(params))
     else:
         return None
     if parse_url(url)["protocol"] not in PROTOCOLS:
@@ -507,18 +496,8 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[("url", name) for name in ("deviceid", "host", "port", "username", "mode")] + [("deviceid", "host")],
     )
-    agent = None
-    try:
-        agent = agent_from_module(module, module.params["glpi_agent_path"], module.params["vardir"])
-        result = run(module, agent, remote_tool_factory(module, agent))
-    except GlpiRemoteError as error:
-        if agent:
-            module.no_log_values.update(agent.secrets)
-        kwargs = dict(getattr(error, "result", None) or {})
-        kwargs.update(error.fail_kwargs())
-        module.fail_json(**kwargs)
-    module.no_log_values.update(agent.secrets)
-    module.exit_json(**result)
+    run_module(module, lambda: agent_from_module(module, module.params["glpi_agent_path"], module.params["vardir"]),
+               lambda agent: run(module, agent, remote_tool_factory(module, agent)))
 
 
 if __name__ == "__main__":

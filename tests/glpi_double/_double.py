@@ -192,6 +192,7 @@ class Exchange:
         self.response_document = None  # decoded answer (dict for JSON, text for XML)
         self.fault = None
         self.accepted = False
+        self.import_seconds = 0.0  # the import time the double gave it (set_import_time)
 
     def header(self, name, default=None):
         """A request header, case-insensitively."""
@@ -534,8 +535,10 @@ class GLPIDouble:
     def set_import_time(self, seconds, serial=True):
         """Every inventory the double accepts takes ``seconds`` before its answer, like GLPI's import (1.3-2.7 s
         for a large document). ``serial``: one import at a time (N concurrent documents take N * ``seconds``),
-        as GLPI serialises them. 0: answer at once."""
-        self.import_time = float(seconds)
+        as GLPI serialises them. 0: answer at once.  ``seconds`` may be a function of the accepted request body's
+        length in bytes (uncompressed) -> seconds, a model of GLPI's import cost; each accepted ``Exchange`` then
+        keeps the time it was given in ``import_seconds``."""
+        self.import_time = seconds if callable(seconds) else float(seconds)
         self.import_serial = bool(serial)
 
     def clear_faults(self):
@@ -594,6 +597,23 @@ class GLPIDouble:
                     deviceid = None
             counts[deviceid] = counts.get(deviceid, 0) + 1
         return counts
+
+    def stored_computers(self):
+        """``{deviceid: content}``: what GLPI would hold for each device after the accepted JSON documents, in order.
+
+        GLPI's rule (FACTS.md, "Partial inventories"): a full document replaces what GLPI held; a document with
+        ``"partial": true`` updates only the sections it carries, the others stay as they were.
+        """
+        stored = {}
+        for document in self.accepted_documents():
+            if not isinstance(document, dict):
+                continue
+            content = document.get("content") or {}
+            if document.get("partial") is True and document.get("deviceid") in stored:
+                stored[document["deviceid"]] = dict(stored[document["deviceid"]], **content)
+            else:
+                stored[document.get("deviceid")] = dict(content)
+        return stored
 
     def max_concurrent_imports(self):
         """The most requests to the inventory endpoint processed at the same time so far (from the request read
@@ -725,11 +745,14 @@ class GLPIDouble:
             return _Answer(200, b"<html><body>GLPI (test double) login page</body></html>", HTML, self.php_headers())
         answer = self._inventory(exchange)
         if exchange.accepted:
-            self._import_wait()
+            self._import_wait(exchange)
         return answer
 
-    def _import_wait(self):
+    def _import_wait(self, exchange):
         seconds, serial = self.import_time, self.import_serial
+        if callable(seconds):
+            seconds = float(seconds(len(exchange.body or b"")))
+        exchange.import_seconds = seconds
         if seconds <= 0:
             return
         if not serial:

@@ -350,3 +350,25 @@ def test_two_machines_with_one_deviceid_are_two_agents_every_run(sshd, tmp_path)
     finally:
         for path in paths.values():
             os.unlink(path)
+
+
+def test_the_second_unchanged_run_over_ssh_sends_a_partial_that_glpi_accepts(sshd, tmp_path):
+    """Issue 16: change-only inventories end to end; the double validates each document against GLPI's schema."""
+    hosts_file(tmp_path, sshd)
+    with GLPIDouble(glpi_version=11) as glpi:
+        task = dict(server=[glpi.url], deviceid="{{ glpi_deviceid }}", spool_path=str(tmp_path / "spool"))
+        outcomes = []
+        for _run in range(2):
+            proc, results = play(tmp_path, task)
+            assert recap(proc.stdout + proc.stderr, "target0")["failed"] == 0, proc.stdout + proc.stderr
+            outcomes.append(results["target0"])
+        first, second = outcomes
+        assert first["delivered"] is True and first["partial"] is False and "softwares" in first["sections_sent"]
+        assert second["delivered"] is True and second["partial"] is True and "softwares" not in second["sections_sent"]
+        assert {"hardware", "bios", "accesslog", "versionprovider"} <= set(second["sections_sent"])
+        accepted = glpi.accepted_documents()
+        assert [document.get("partial", False) for document in accepted] == [False, True]
+        assert all(entry.status == 200 for entry in glpi.inventory_requests())  # schema-valid: GLPI (the double) took both
+        assert len(json.dumps(accepted[1])) < len(json.dumps(accepted[0])) / 3
+        stored = glpi.stored_computers()["target0-2026-11-23-08-00-00"]
+        assert stored["softwares"] == accepted[0]["content"]["softwares"] and set(stored) == set(accepted[0]["content"])

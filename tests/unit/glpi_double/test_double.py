@@ -878,3 +878,28 @@ def test_command_line(tmp_path, agent_document):
         process.wait(10)
         process.stdout.close()
         process.stderr.close()
+
+
+def test_stored_computers_apply_partial_documents_like_glpi(glpi11):
+    base = {"action": "inventory", "deviceid": "pc-2026-12-06-08-00-00", "itemtype": "Computer",
+            "content": {"versionclient": "GLPI-Agent_v1.11", "hardware": {"name": "pc"}, "bios": {"ssn": "1"},
+                        "softwares": [{"name": "bash"}], "drives": [{"volumn": "/", "type": "/"}]}}
+    assert post_json(glpi11, base)[0] == 200
+    partial = dict(base, partial=True, content={"versionclient": "GLPI-Agent_v1.11", "hardware": {"name": "pc2"}})
+    assert post_json(glpi11, partial)[0] == 200
+    stored = glpi11.stored_computers()[base["deviceid"]]
+    assert stored["hardware"] == {"name": "pc2"} and stored["softwares"] == [{"name": "bash"}] and "drives" in stored
+    # a full document replaces everything: a section it lacks is gone
+    full = dict(base, content={"versionclient": "GLPI-Agent_v1.11", "hardware": {"name": "pc3"}})
+    assert post_json(glpi11, full)[0] == 200
+    assert glpi11.stored_computers()[base["deviceid"]] == full["content"]
+
+
+def test_import_time_may_be_a_model_of_the_document_size(glpi11):
+    glpi11.set_import_time(lambda size: size / 1e6, serial=True)
+    small = {"action": "inventory", "deviceid": "pc-2026-12-06-08-00-00", "content": {"versionclient": "x", "hardware": {"name": "pc"}}}
+    large = dict(small, content=dict(small["content"], softwares=[{"name": "package-%05d" % i} for i in range(2000)]))
+    assert post_json(glpi11, small)[0] == 200 and post_json(glpi11, large)[0] == 200
+    first, second = [exchange for exchange in glpi11.requests_seen() if exchange.accepted]
+    assert first.import_seconds == len(first.body) / 1e6 and second.import_seconds == len(second.body) / 1e6
+    assert second.import_seconds > 20 * first.import_seconds

@@ -15,8 +15,9 @@ import threading
 import pytest
 
 from ansible_collections.glpiops.glpi.plugins.action.glpi_inventory import ActionModule as InventoryAction
-from ansible_collections.glpiops.glpi.plugins.plugin_utils import _glpi_client as c
-from ansible_collections.glpiops.glpi.plugins.plugin_utils._spool import Spool
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _client as c
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _deliver as d
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._spool import Spool
 from tests.glpi_double import GLPIDouble, make_test_ca
 from tests.unit.plugins.action._actions import make_action
 
@@ -231,7 +232,7 @@ def test_a_local_file_that_cannot_be_written_does_not_stop_delivery(inventory, t
 
 def _deliver_in_worker(url, spool_path, index, slots, results):
     client = c.GLPIClient({"server": [url], "max_concurrent_deliveries": slots, "timeout": 30})
-    result = c.deliver(client, Spool(spool_path), dict(DOCUMENT, deviceid="host%02d-2026-11-23-00-00-00" % index))
+    result = d.deliver(client, Spool(spool_path), dict(DOCUMENT, deviceid="host%02d-2026-11-23-00-00-00" % index))
     results.put((index, result["status"]))
 
 

@@ -266,7 +266,7 @@ def test_check_mode_sends_nothing_and_writes_nothing(inventory, tmp_path):
 
 
 def test_a_corrupt_spool_file_is_set_aside_reported_and_the_rest_delivered(inventory, tmp_path):
-    from ansible_collections.glpiops.glpi.plugins.plugin_utils import _spool
+    from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _spool
 
     with GLPIDouble(glpi_version=10) as glpi:
         (tmp_path / "spool").mkdir(mode=0o700)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) glpiops.glpi contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The glpi_agent_* filters: the role's view of plugin_utils/_agent_config, errors as filter errors."""
+"""The glpi_agent_* filters: the role's view of plugin_utils/agent/_config, errors as filter errors."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from ansible_collections.glpiops.glpi.plugins.module_utils import _collector_extras as extras
-from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import Gatherer
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_unix import Gatherer
 from ansible_collections.glpiops.glpi.plugins.module_utils._sources import SourceUnavailable
 
 

@@ -52,3 +52,13 @@ def test_garbage_file_is_replaced(tmp_path):
     path.write_bytes(b"\xff\xfe bad id\n")
     _deviceid, state, _error = d.resolve_deviceid(str(path), "web01")
     assert state == "created"
+
+
+def test_one_validator_for_the_file_and_for_remote_urls():
+    made = [d.make_deviceid(host, 1795398295) for host in ("web01.example.org", "192.0.2.7", "my host/x", "_.", "WIN-01")]
+    assert all(d.valid_deviceid(value) and d.valid_deviceid(value, in_url=True) for value in made)
+    # The file may hold any one printable token (GLPI Agent stores what it read or made); a URL only what the agent reads whole.
+    for value in ("wéb01-2026-11-23-01-44-55", "web+01-2026-11-23-01-44-55", "web01-2026-11-23-01-44-55."):
+        assert d.valid_deviceid(value) and not d.valid_deviceid(value, in_url=True)
+    for value in ("", "bad id!", "web01\t2026", "web\x1b01"):
+        assert not d.valid_deviceid(value) and not d.valid_deviceid(value, in_url=True)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) glpiops.glpi contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The pure glpi-agent helpers of _glpi_remote: version, remoteinventory log lines, per-remote outcomes, on the recorded transcript."""
+"""The pure glpi-agent helpers of _glpi_remote_output: version, remoteinventory log lines, per-remote outcomes, on the recorded transcript."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote as g
+from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote_output as o
+from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote_url as u
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3] / "stand_ins"))
 import glpi_remote_standin as standin  # noqa: E402  pylint: disable=import-error,wrong-import-position
@@ -43,15 +44,15 @@ def test_the_recorded_runs_are_the_ones_tested_here():
 
 
 def test_version():
-    assert g.parse_agent_version("GLPI Agent (1.12-dev)\n") == dict(provider="GLPI", version="1.12-dev", numbers=(1, 12))
-    assert g.supports_remote_inventory(g.parse_agent_version("GLPI Agent (1.0)"))
-    assert not g.supports_remote_inventory(g.parse_agent_version("FusionInventory Agent (2.6)\n"))
-    assert not g.supports_remote_inventory(g.parse_agent_version("GLPI Agent (0.9)"))
-    assert g.parse_agent_version("garbage") is None and not g.supports_remote_inventory(None)
+    assert o.parse_agent_version("GLPI Agent (1.12-dev)\n") == dict(provider="GLPI", version="1.12-dev", numbers=(1, 12))
+    assert o.supports_remote_inventory(o.parse_agent_version("GLPI Agent (1.0)"))
+    assert not o.supports_remote_inventory(o.parse_agent_version("FusionInventory Agent (2.6)\n"))
+    assert not o.supports_remote_inventory(o.parse_agent_version("GLPI Agent (0.9)"))
+    assert o.parse_agent_version("garbage") is None and not o.supports_remote_inventory(None)
 
 
 def test_log_with_workers():
-    log = g.parse_agent_log(TWO_WORKERS)
+    log = o.parse_agent_log(TWO_WORKERS)
     assert log["targets"] == [dict(id="local0", type="local", location="OUT")]
     assert log["inventories"] == [dict(deviceid="vm-2026-11-22-09-43-37", target="local0", worker=2, tag=None,
                                        file="OUT/vm-2026-11-22-09-43-37.json", errors=[])]
@@ -61,19 +62,19 @@ def test_log_with_workers():
 
 
 def test_log_of_a_single_remote_tags_and_server_errors():
-    log = g.parse_agent_log(SINGLE)
+    log = o.parse_agent_log(SINGLE)
     assert [(i["deviceid"], i["worker"], i["file"]) for i in log["inventories"]] == [("vm-2026-11-22-09-43-37", None, "OUT2/vm-2026-11-22-09-43-37.json")]
-    log = g.parse_agent_log("[info] target server0: server https://glpi/\n[info] New inventory from a-1 for server0 (tag=paris)\n"
+    log = o.parse_agent_log("[info] target server0: server https://glpi/\n[info] New inventory from a-1 for server0 (tag=paris)\n"
                             "[error] [http client] server error: Unauthorized\n")
     assert log["inventories"][0]["tag"] == "paris" and log["inventories"][0]["errors"] == ["[http client] server error: Unauthorized"]
-    log = g.parse_agent_log("[info] [worker 1] a-1, New inventory from a-1 for server0\n[info] [worker 2] b-2, New inventory from b-2 for server0\n"
+    log = o.parse_agent_log("[info] [worker 1] a-1, New inventory from a-1 for server0\n[info] [worker 2] b-2, New inventory from b-2 for server0\n"
                             "[error] [worker 1] a-1, [http client] server error: 500\n")
     assert [i["errors"] for i in log["inventories"]] == [["[http client] server error: 500"], []]
-    assert g.parse_agent_log("[error] No target defined, aborting\n")["no_target"]
+    assert o.parse_agent_log("[error] No target defined, aborting\n")["no_target"]
 
 
 def test_outcomes_of_the_recorded_run():
-    outcomes = g.remote_outcomes(STORED, g.parse_agent_log(TWO_WORKERS), ["OUT/vm-2026-11-22-09-43-37.json"])
+    outcomes = o.remote_outcomes(STORED, o.parse_agent_log(TWO_WORKERS), ["OUT/vm-2026-11-22-09-43-37.json"])
     assert outcomes == [
         dict(deviceid="vm-2026-11-22-09-43-37", target="local0", url="ssh://inventory:********@127.0.0.1:2222", status="ok",
              file="OUT/vm-2026-11-22-09-43-37.json", message="inventory saved in OUT/vm-2026-11-22-09-43-37.json"),
@@ -83,32 +84,32 @@ def test_outcomes_of_the_recorded_run():
 
 
 def test_outcomes_check_the_files_and_find_silent_failures():
-    log = g.parse_agent_log(TWO_WORKERS)
-    outcomes = g.remote_outcomes(STORED, log, [])
+    log = o.parse_agent_log(TWO_WORKERS)
+    outcomes = o.remote_outcomes(STORED, log, [])
     assert outcomes[0]["status"] == "failed" and "no such file" in outcomes[0]["message"]
     # A single remote that fails leaves no line at info level.
-    (outcome,) = g.remote_outcomes([STORED[0]], g.parse_agent_log("[info] target local0: local OUT\n[info] running task RemoteInventory\n"))
+    (outcome,) = o.remote_outcomes([STORED[0]], o.parse_agent_log("[info] target local0: local OUT\n[info] running task RemoteInventory\n"))
     assert outcome["status"] == "failed" and "--debug" in outcome["message"] and outcome["url"] == "ssh://nobody:********@127.0.0.1:2299"
 
 
 def test_an_adhoc_remote_gets_the_deviceid_the_agent_found():
     adhoc = [dict(deviceid=None, url="ssh://inventory:S3cret@127.0.0.1:2222", target="local0")]
-    (outcome,) = g.remote_outcomes(adhoc, g.parse_agent_log(SINGLE), ["OUT2/vm-2026-11-22-09-43-37.json"])
+    (outcome,) = o.remote_outcomes(adhoc, o.parse_agent_log(SINGLE), ["OUT2/vm-2026-11-22-09-43-37.json"])
     assert (outcome["deviceid"], outcome["status"], outcome["url"]) == ("vm-2026-11-22-09-43-37", "ok", "ssh://inventory:********@127.0.0.1:2222")
 
 
 def test_a_server_target_needs_no_file():
-    log = g.parse_agent_log("[info] target server0: server https://glpi/\n[info] New inventory from vm-1 for server0\n")
-    (outcome,) = g.remote_outcomes([dict(deviceid="vm-1", url="ssh://h", target="server0")], log)
+    log = o.parse_agent_log("[info] target server0: server https://glpi/\n[info] New inventory from vm-1 for server0\n")
+    (outcome,) = o.remote_outcomes([dict(deviceid="vm-1", url="ssh://h", target="server0")], log)
     assert (outcome["status"], outcome["message"], outcome["file"]) == ("ok", "inventory sent to server0", None)
 
 
 def test_with_deviceid():
-    assert g.with_deviceid("ssh://u:p@h:22", "h-1") == "ssh://u:p@h:22?deviceid=h-1"
-    assert g.with_deviceid("ssh://h?mode=ssh", "h-1") == "ssh://h?mode=ssh&deviceid=h-1"
-    assert g.with_deviceid("winrm://h:5986", "h-1") == "winrm://h:5986/?deviceid=h-1"
-    assert g.with_deviceid("ssh://h?deviceid=x-1", "h-1") == "ssh://h?deviceid=x-1"
-    assert g.parse_url(g.with_deviceid("winrm://a:b@h:5986/?mode=ssl", "h-1"))["deviceid"] == "h-1"
+    assert u.with_deviceid("ssh://u:p@h:22", "h-1") == "ssh://u:p@h:22?deviceid=h-1"
+    assert u.with_deviceid("ssh://h?mode=ssh", "h-1") == "ssh://h?mode=ssh&deviceid=h-1"
+    assert u.with_deviceid("winrm://h:5986", "h-1") == "winrm://h:5986/?deviceid=h-1"
+    assert u.with_deviceid("ssh://h?deviceid=x-1", "h-1") == "ssh://h?deviceid=x-1"
+    assert u.parse_url(u.with_deviceid("winrm://a:b@h:5986/?mode=ssl", "h-1"))["deviceid"] == "h-1"
 
 
 def _check_shapes(log, outcomes):
@@ -124,9 +125,9 @@ def _check_shapes(log, outcomes):
                       st.lists(st.sampled_from(TWO_WORKERS.splitlines() + SINGLE.splitlines() + ["[error] x", "[info] [worker 3] , New"]),
                                max_size=12).map("\n".join)))
 def test_parser_survives_random_text(text):
-    log = g.parse_agent_log(text)
-    _check_shapes(log, g.remote_outcomes(STORED, log, ["OUT/vm-2026-11-22-09-43-37.json"]))
-    g.parse_agent_version(text)
+    log = o.parse_agent_log(text)
+    _check_shapes(log, o.remote_outcomes(STORED, log, ["OUT/vm-2026-11-22-09-43-37.json"]))
+    o.parse_agent_version(text)
 
 
 @settings(max_examples=150, deadline=None)
@@ -140,10 +141,10 @@ def test_parser_survives_mutated_recordings(seed, cut, flips):
             data[rng.randrange(len(data))] = rng.randrange(256)
     lines = data.decode("utf-8", "replace").splitlines()
     rng.shuffle(lines)
-    log = g.parse_agent_log("\n".join(lines))
-    _check_shapes(log, g.remote_outcomes(STORED, log, ["OUT/vm-2026-11-22-09-43-37.json"]))
+    log = o.parse_agent_log("\n".join(lines))
+    _check_shapes(log, o.remote_outcomes(STORED, log, ["OUT/vm-2026-11-22-09-43-37.json"]))
 
 
 def test_parsers_take_non_text():
-    assert g.parse_agent_log(None)["inventories"] == [] and g.parse_agent_version(b"x") is None
-    assert g.remote_outcomes(None, g.parse_agent_log(None)) == []
+    assert o.parse_agent_log(None)["inventories"] == [] and o.parse_agent_version(b"x") is None
+    assert o.remote_outcomes(None, o.parse_agent_log(None)) == []

@@ -17,7 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote as g
-from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK
+from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote_output as o
+from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote_url as u
+from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import URL_DEVICEID_RE
+from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK, mask_url
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3] / "stand_ins"))
 import glpi_remote_standin as standin  # noqa: E402  pylint: disable=import-error,wrong-import-position
@@ -33,37 +36,37 @@ def recorded(command_end):
 
 
 def test_escape_is_the_agents_uri_escape():
-    assert g.escape("Pa55!word") == "Pa55%21word"
-    assert g.escape("a:b@c/d%e?f#g h~_.-") == "a%3Ab%40c%2Fd%25e%3Ff%23g%20h~_.-"
-    assert g.escape("café") == "caf%C3%A9"
+    assert u.escape("Pa55!word") == "Pa55%21word"
+    assert u.escape("a:b@c/d%e?f#g h~_.-") == "a%3Ab%40c%2Fd%25e%3Ff%23g%20h~_.-"
+    assert u.escape("café") == "caf%C3%A9"
 
 
 def test_build_url_encodes_credentials_and_names_the_deviceid():
-    url = g.build_url("ssh", "web01", 2222, "inventory", "p:a@s/s", ["libssh2"], "web01-2026-11-22-09-43-37")
+    url = u.build_url("ssh", "web01", 2222, "inventory", "p:a@s/s", ["libssh2"], "web01-2026-11-22-09-43-37")
     assert url == "ssh://inventory:p%3Aa%40s%2Fs@web01:2222?mode=libssh2&deviceid=web01-2026-11-22-09-43-37"
-    assert g.build_url("winrm", "win01", 5986, "Administrator", None, ["ssl"]) == "winrm://Administrator@win01:5986/?mode=ssl"
-    assert g.build_url("ssh", "::1") == "ssh://[::1]"
+    assert u.build_url("winrm", "win01", 5986, "Administrator", None, ["ssl"]) == "winrm://Administrator@win01:5986/?mode=ssl"
+    assert u.build_url("ssh", "::1") == "ssh://[::1]"
 
 
 def test_parse_url_reads_what_the_agent_reads():
-    assert g.parse_url("winrm://Administrator:S3cret@127.0.0.1:5986/?mode=ssl") == dict(
+    assert u.parse_url("winrm://Administrator:S3cret@127.0.0.1:5986/?mode=ssl") == dict(
         protocol="winrm", username="Administrator", password="S3cret", host="127.0.0.1", port=5986, path="/", modes=["ssl"], deviceid=None)
-    parsed = g.parse_url("ssh://inventory@127.0.0.1:2222?mode=libssh2_perl&deviceid=vm-2026-11-22-09-43-37")
+    parsed = u.parse_url("ssh://inventory@127.0.0.1:2222?mode=libssh2_perl&deviceid=vm-2026-11-22-09-43-37")
     assert (parsed["password"], parsed["modes"], parsed["deviceid"]) == (None, ["libssh2", "perl"], "vm-2026-11-22-09-43-37")
-    assert g.parse_url("web01")["protocol"] == "ssh" and g.parse_url("web01")["host"] == "web01"
-    assert g.parse_url("ssh://[fe80::1]:22")["host"] == "fe80::1"
+    assert u.parse_url("web01")["protocol"] == "ssh" and u.parse_url("web01")["host"] == "web01"
+    assert u.parse_url("ssh://[fe80::1]:22")["host"] == "fe80::1"
     # Like the agent, the password is the field after the first ':' of the user information.
-    assert g.parse_url("ssh://u:a%3Ab@h")["password"] == "a:b"
+    assert u.parse_url("ssh://u:a%3Ab@h")["password"] == "a:b"
 
 
 @settings(max_examples=150, deadline=None)
 @given(user=st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12),
        password=st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs",)), max_size=16)),
        host=st.from_regex(r"\A[a-z0-9][a-z0-9.-]{0,20}\Z"), port=st.one_of(st.none(), st.integers(1, 65535)),
-       modes=st.lists(st.sampled_from(["ssh", "libssh2", "perl"]), max_size=3), deviceid=st.one_of(st.none(), st.from_regex(g.DEVICEID_RE)))
+       modes=st.lists(st.sampled_from(["ssh", "libssh2", "perl"]), max_size=3), deviceid=st.one_of(st.none(), st.from_regex(URL_DEVICEID_RE)))
 def test_built_urls_read_back(user, password, host, port, modes, deviceid):
-    url = g.build_url("ssh", host, port, user, password, modes, deviceid)
-    parsed = g.parse_url(url)
+    url = u.build_url("ssh", host, port, user, password, modes, deviceid)
+    parsed = u.parse_url(url)
     assert (parsed["username"], parsed["password"], parsed["host"], parsed["port"]) == (user, password, host, port)
     assert parsed["modes"] == sorted(set(modes)) and parsed["deviceid"] == deviceid
 
@@ -71,12 +74,12 @@ def test_built_urls_read_back(user, password, host, port, modes, deviceid):
 @settings(max_examples=150, deadline=None)
 @given(password=st.text(alphabet=st.characters(blacklist_characters="*"), min_size=1, max_size=20), noise=st.text(max_size=30))
 def test_a_known_password_never_survives_masking(password, noise):
-    url = g.build_url("winrm", "win01", None, "Administrator", password)
+    url = u.build_url("winrm", "win01", None, "Administrator", password)
     raw = "ssh://u:%s@h" % password
     text = "'%s' check failure: %s %s Skipping '%s'" % (url, noise, url, raw)
-    masked = g.mask_text(text, g.remote_secret_forms([password]))
+    masked = u.mask_text(text, u.remote_secret_forms([password]))
     assert MASK in masked
-    for form in (password, g.escape(password)):
+    for form in (password, u.escape(password)):
         # Whole occurrences only: "0" stays in "win01" (the shared mask never cuts into a longer word).
         assert not stands_whole(form, masked), (form, masked)
 
@@ -89,13 +92,13 @@ def stands_whole(form, text):
 
 @pytest.mark.parametrize("password", ["Pa55!word", "S3c:r@t/%!x", "café", "a b", "p\udc80ss"])
 def test_the_tools_escaping_stays_among_the_forms(password):
-    forms = g.remote_secret_forms([password])
+    forms = u.remote_secret_forms([password])
     encoded = quote(password.encode("utf-8", "surrogatepass"), safe="")
     for form in (password, encoded, re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded),
                  quote(password.encode("utf-8", "surrogatepass"))):
         assert form in forms
     assert list(forms) == sorted(forms, key=lambda form: (-len(form), form))
-    assert g.mask_text("'ssh://u:%s@h' check failure" % g.escape(password), forms) == "'ssh://u:%s@h' check failure" % MASK
+    assert u.mask_text("'ssh://u:%s@h' check failure" % u.escape(password), forms) == "'ssh://u:%s@h' check failure" % MASK
 
 
 def test_a_short_password_masks_itself_and_no_other_word():
@@ -120,21 +123,21 @@ def test_a_short_password_masks_itself_and_no_other_word():
 
 
 def test_mask_url_and_text_without_known_secrets():
-    assert g.mask_url("ssh://inventory:Pa55!word@127.0.0.1:2222") == "ssh://inventory:********@127.0.0.1:2222"
-    assert g.mask_url("ssh://inventory@127.0.0.1:2222?mode=libssh2") == "ssh://inventory@127.0.0.1:2222?mode=libssh2"
-    assert g.mask_url("ssh://u:p@ss@h") == "ssh://u:********@h"
+    assert mask_url("ssh://inventory:Pa55!word@127.0.0.1:2222") == "ssh://inventory:********@127.0.0.1:2222"
+    assert mask_url("ssh://inventory@127.0.0.1:2222?mode=libssh2") == "ssh://inventory@127.0.0.1:2222?mode=libssh2"
+    assert mask_url("ssh://u:p@ss@h") == "ssh://u:********@h"
     text = "[error] Skipping 'winrms://Administrator:S3cret@127.0.0.1:5986' remote: Can't locate"
-    assert g.mask_text(text) == "[error] Skipping 'winrms://Administrator:********@127.0.0.1:5986' remote: Can't locate"
+    assert u.mask_text(text) == "[error] Skipping 'winrms://Administrator:********@127.0.0.1:5986' remote: Can't locate"
 
 
 def test_effective_port_and_same_remote():
-    assert g.effective_port("winrm", None, ["ssl"]) == 5986 and g.effective_port("winrm", 443, ["ssl"]) == 5986
-    assert g.effective_port("winrm", None) == 5985 and g.effective_port("ssh", None) == 22
-    assert g.same_remote("ssh://inventory:x@WEB01:22", "ssh", "web01", None, "inventory")
-    assert not g.same_remote("ssh://inventory:x@web01:2222", "ssh", "web01")
-    assert not g.same_remote("ssh://other@web01", "ssh", "web01", None, "inventory")
-    assert g.same_remote("ssh://other@web01", "ssh", "web01")
-    assert g.same_remote("winrm://a@win01:5986/?mode=ssl", "winrm", "win01", None, None, ["ssl"])
+    assert u.effective_port("winrm", None, ["ssl"]) == 5986 and u.effective_port("winrm", 443, ["ssl"]) == 5986
+    assert u.effective_port("winrm", None) == 5985 and u.effective_port("ssh", None) == 22
+    assert u.same_remote("ssh://inventory:x@WEB01:22", "ssh", "web01", None, "inventory")
+    assert not u.same_remote("ssh://inventory:x@web01:2222", "ssh", "web01")
+    assert not u.same_remote("ssh://other@web01", "ssh", "web01", None, "inventory")
+    assert u.same_remote("ssh://other@web01", "ssh", "web01")
+    assert u.same_remote("winrm://a@win01:5986/?mode=ssl", "winrm", "win01", None, None, ["ssl"])
 
 
 # --- output parsers -------------------------------------------------------------------
@@ -143,7 +146,7 @@ def test_effective_port_and_same_remote():
 def test_parse_remotes_reads_every_recorded_list():
     for call in recorded(" list") + recorded("list --show-passwords") + recorded("list -X --no-header"):
         rows = [line for line in call["stdout"].splitlines() if not line.startswith("index")]
-        remotes = g.parse_remotes(call["stdout"])
+        remotes = o.parse_remotes(call["stdout"])
         assert len(remotes) == len(rows), call["command"]
         assert [r["index"] for r in remotes] == list(range(1, len(rows) + 1))
         for remote in remotes:
@@ -155,43 +158,43 @@ def test_parse_remotes_keeps_urls_that_overflow_their_column_and_dates():
     text = ("index  deviceid  url              target   Next run date\n"
             "    1  web01-1   ssh://u:****@web01  server0  Sun Nov  2 11:38:19 2026\n"
             "   12  win-2     winrm://a@w:5986/?mode=ssl  local0  on next agent run\n")
-    assert g.parse_remotes(text) == [
+    assert o.parse_remotes(text) == [
         dict(index=1, deviceid="web01-1", url="ssh://u:****@web01", target="server0", next_run="Sun Nov  2 11:38:19 2026"),
         dict(index=12, deviceid="win-2", url="winrm://a@w:5986/?mode=ssl", target="local0", next_run="on next agent run")]
 
 
 def test_parse_targets_reads_the_recorded_list():
     for call in recorded("list targets"):
-        assert g.parse_targets(call["stdout"]) == [
+        assert o.parse_targets(call["stdout"]) == [
             dict(id="local0", type="local", path="/srv/lab/samples/remote", maxdelay=3600, next_run="Sun Nov 22 11:38:19 2026")]
     text = "id       type    url/path                    maxdelay  Next run date\nserver0  server  https://glpi.example.org/  3600  Mon Nov 23 01:00:00 2026\n"
-    assert g.parse_targets(text) == [dict(id="server0", type="server", url="https://glpi.example.org/", maxdelay=3600,
+    assert o.parse_targets(text) == [dict(id="server0", type="server", url="https://glpi.example.org/", maxdelay=3600,
                                           next_run="Mon Nov 23 01:00:00 2026")]
 
 
 def test_parse_changes_and_failures_on_every_recorded_call():
     for call in CALLS:
-        changes = g.parse_changes(call["stdout"])
+        changes = o.parse_changes(call["stdout"])
         assert len(changes) == len([line for line in call["stdout"].splitlines() if " remote agent " in line]), call["command"]
-        failures = g.find_failures(call["stdout"], call["stderr"])
+        failures = o.find_failures(call["stdout"], call["stderr"])
         silent_failure = call["rc"] == 0 and any(m in call["stderr"] for m in ("check failure", "Skipping", "No such remote"))
         assert bool(failures) == (silent_failure or "Unsupported" in call["stderr"]), call["command"]
     (home_missing,) = [c for c in CALLS if c["command"].startswith("env HOME=/nonexistent")]
-    assert g.find_failures(home_missing["stdout"], home_missing["stderr"]) == home_missing["stderr"].strip().splitlines()
-    assert g.find_warnings("[warning] You should execute remote inventory as super-user on remote host\nUpdating x\n") == [
+    assert o.find_failures(home_missing["stdout"], home_missing["stderr"]) == home_missing["stderr"].strip().splitlines()
+    assert o.find_warnings("[warning] You should execute remote inventory as super-user on remote host\nUpdating x\n") == [
         "You should execute remote inventory as super-user on remote host"]
 
 
 def test_select_target_follows_the_tools_rule():
     local = dict(id="local0", type="local")
     server = dict(id="server0", type="server")
-    assert g.select_target([local, server]) == ("server0", None)
-    assert g.select_target([local, server], "local0") == ("local0", None)
-    target, error = g.select_target([local])
+    assert o.select_target([local, server]) == ("server0", None)
+    assert o.select_target([local, server], "local0") == ("local0", None)
+    target, error = o.select_target([local])
     assert target is None and "Can't select a default server target" in error and "choose one in local0" in error
-    target, error = g.select_target([local, server], "server9")
+    target, error = o.select_target([local, server], "server9")
     assert target is None and "No such 'server9' target available to handle remotes" in error
-    assert "none yet" in g.select_target([])[1]
+    assert "none yet" in o.select_target([])[1]
 
 
 def test_perl_from_shebang():
@@ -204,7 +207,7 @@ def test_perl_from_shebang():
 # --- fuzz: the parsers never raise ---------------------------------------------------
 
 
-PARSERS = (g.parse_remotes, g.parse_targets, g.parse_changes, g.find_warnings, g.parse_url, g.mask_url, g.mask_text)
+PARSERS = (o.parse_remotes, o.parse_targets, o.parse_changes, o.find_warnings, u.parse_url, mask_url, u.mask_text)
 
 
 @settings(max_examples=200, deadline=None)
@@ -212,8 +215,8 @@ PARSERS = (g.parse_remotes, g.parse_targets, g.parse_changes, g.find_warnings, g
 def test_parsers_survive_random_text(text):
     for parser in PARSERS:
         parser(text)
-    assert isinstance(g.parse_remotes(text), list) and isinstance(g.find_failures(text, text), list)
-    assert isinstance(g.parse_url(text)["modes"], list) and isinstance(g.describe_remote(dict(url=text)), dict)
+    assert isinstance(o.parse_remotes(text), list) and isinstance(o.find_failures(text, text), list)
+    assert isinstance(u.parse_url(text)["modes"], list) and isinstance(o.describe_remote(dict(url=text)), dict)
 
 
 @settings(max_examples=150, deadline=None)
@@ -229,9 +232,9 @@ def test_parsers_survive_mutated_recordings(seed, cut, flips):
     text = "\n".join(lines)
     for parser in PARSERS:
         parser(text)
-    for remote in g.parse_remotes(text):
-        assert isinstance(remote["index"], int) and isinstance(g.describe_remote(remote)["port"], int)
-    assert all(isinstance(t.get("maxdelay", 0), int) for t in g.parse_targets(text))
+    for remote in o.parse_remotes(text):
+        assert isinstance(remote["index"], int) and isinstance(o.describe_remote(remote)["port"], int)
+    assert all(isinstance(t.get("maxdelay", 0), int) for t in o.parse_targets(text))
 
 
 # --- running the tool -------------------------------------------------------------------
@@ -271,7 +274,7 @@ def test_loader_runs_the_script_with_the_arguments_from_stdin(lab):
     assert warnings == ["You should execute remote inventory as super-user on remote host"]
     assert tool.remotes()[0]["url"] == "ssh://inventory:****@127.0.0.1:2222"  # encoded: the tool masks it itself
     stored = tool.remotes(show_passwords=True)[0]["url"]
-    assert g.parse_url(stored)["password"] == "Pa55!word"
+    assert u.parse_url(stored)["password"] == "Pa55!word"
     for entry in standin.read_log(lab["log"]):
         assert entry["argv"][0] == str(tool.path)  # $0 set by the loader: ps shows the tool
         assert "Pa55" not in " ".join(entry["argv"]) + " ".join(entry["env"].values())
@@ -314,4 +317,4 @@ def test_a_tool_that_leaks_passwords_in_list_makes_them_known_secrets(lab):
     fresh = g.GlpiRemote(tool.run_command, tool.path, tool.vardir, tool.perl)
     (remote,) = fresh.remotes()
     assert "Pa55!word" in remote["url"] and "Pa55!word" in fresh.secrets
-    assert g.describe_remote(remote)["url"] == "ssh://inventory:********@127.0.0.1:2222"
+    assert o.describe_remote(remote)["url"] == "ssh://inventory:********@127.0.0.1:2222"

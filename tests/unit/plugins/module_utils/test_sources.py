@@ -12,7 +12,7 @@ import time
 import pytest
 
 from ansible_collections.glpiops.glpi.plugins.module_utils import _sources as s
-from ansible_collections.glpiops.glpi.plugins.module_utils._collector_linux import Gatherer
+from ansible_collections.glpiops.glpi.plugins.module_utils._collector_unix import Gatherer
 
 
 def test_run_command_returns_stdout_in_the_c_locale():

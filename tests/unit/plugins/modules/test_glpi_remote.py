@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote as g
+from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote_url as u
 from ansible_collections.glpiops.glpi.plugins.modules import glpi_remote as m
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3] / "stand_ins"))
@@ -90,7 +91,7 @@ def test_add_registers_the_url_with_the_password_encoded(agent):
     assert changed and warnings == []
     assert remote == dict(deviceid="web01-2026-11-23-10-00-00", url="ssh://inventory:********@web01", target="server0",
                           next_run="on next agent run", protocol="ssh", host="web01", port=22, username="inventory", modes=[], index=1)
-    assert agent.stored()["server0"] == {"web01-2026-11-23-10-00-00": "ssh://inventory:%s@web01" % g.escape(PASSWORD)}
+    assert agent.stored()["server0"] == {"web01-2026-11-23-10-00-00": "ssh://inventory:%s@web01" % u.escape(PASSWORD)}
     assert diff == dict(before={}, after=dict(deviceid="web01-2026-11-23-10-00-00", url="ssh://inventory:********@web01",
                                               target="server0", password="********"))
 
@@ -122,7 +123,7 @@ def test_new_password_with_update_password_always_updates_in_place(agent):
 def test_new_password_with_update_password_on_create_changes_nothing(agent):
     agent.ensure(**WEB01)
     changed, _remote, _diff, _warnings = agent.ensure(update_password="on_create", **web01(password="n3w:pass"))
-    assert not changed and g.escape(PASSWORD) in agent.stored()["server0"]["web01-2026-11-23-10-00-00"]
+    assert not changed and u.escape(PASSWORD) in agent.stored()["server0"]["web01-2026-11-23-10-00-00"]
 
 
 def test_on_create_keeps_the_stored_password_when_something_else_changes(agent):
@@ -130,7 +131,7 @@ def test_on_create_keeps_the_stored_password_when_something_else_changes(agent):
     changed, _remote, _diff, _warnings = agent.ensure(update_password="on_create", mode=["libssh2"], **web01(password=None))
     assert changed
     url = agent.stored()["server0"]["web01-2026-11-23-10-00-00"]
-    assert g.parse_url(url)["password"] == PASSWORD and g.parse_url(url)["modes"] == ["libssh2"]
+    assert u.parse_url(url)["password"] == PASSWORD and u.parse_url(url)["modes"] == ["libssh2"]
 
 
 def test_key_only_user_and_always_drops_a_stored_password(agent):
@@ -144,7 +145,7 @@ def test_change_target_moves_the_remote(agent):
     changed, remote, diff, _warnings = agent.ensure(**web01(target="local0"))
     assert changed and remote["target"] == "local0" and (diff["before"]["target"], diff["after"]["target"]) == ("server0", "local0")
     assert agent.stored() == {"server0": {}, "local0": {"web01-2026-11-23-10-00-00": "ssh://inventory:%s@web01?deviceid=web01-2026-11-23-10-00-00"
-                                                        % g.escape(PASSWORD)}}
+                                                        % u.escape(PASSWORD)}}
 
 
 def test_without_connection_check_the_deviceid_in_the_url_prevents_a_duplicate(agent):
@@ -158,7 +159,7 @@ def test_winrm_over_https(agent):
     changed, remote, _diff, _warnings = agent.ensure(protocol="winrm", host="win01", port=5986, mode=["ssl"], username="Administrator",
                                                      password=PASSWORD, target="server0")
     assert changed and remote["deviceid"] == "WIN01-2026-11-23-10-00-00" and remote["port"] == 5986
-    assert agent.stored()["server0"]["WIN01-2026-11-23-10-00-00"] == "winrm://Administrator:%s@win01:5986/?mode=ssl" % g.escape(PASSWORD)
+    assert agent.stored()["server0"]["WIN01-2026-11-23-10-00-00"] == "winrm://Administrator:%s@win01:5986/?mode=ssl" % u.escape(PASSWORD)
     assert not agent.ensure(url="winrm://Administrator@win01:5986/?mode=ssl", password=PASSWORD, target="server0")[0]
 
 
@@ -200,7 +201,7 @@ def test_check_mode_reports_and_writes_nothing(agent):
     (web01(target="server9"), "No such 'server9' target available to handle remotes"),
     (dict(url="winrms://Administrator@win01:5986", target="server0"), "unsupported protocol 'winrms'"),
     (web01(mode=["ssl"]), "mode ssl does not apply to ssh"),
-    (dict(url="ssh://inventory:%s@web01" % g.escape(PASSWORD), password=PASSWORD), "the password is given twice"),
+    (dict(url="ssh://inventory:%s@web01" % u.escape(PASSWORD), password=PASSWORD), "the password is given twice"),
     (web01(deviceid="bad id!"), "only letters, digits"),
     (dict(host="web01", password=PASSWORD), "password needs username"),
 ])
@@ -208,7 +209,7 @@ def test_failures(agent, values, words):
     with pytest.raises(g.GlpiRemoteError) as raised:
         agent.ensure(**values)
     assert words in raised.value.msg
-    for form in set(g.remote_secret_forms([PASSWORD])) | {"wrong"}:
+    for form in set(u.remote_secret_forms([PASSWORD])) | {"wrong"}:
         assert form not in raised.value.msg + raised.value.stderr + raised.value.stdout
 
 

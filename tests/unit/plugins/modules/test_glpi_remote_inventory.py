@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote as g
+from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote_url as u
 from ansible_collections.glpiops.glpi.plugins.modules import glpi_remote_inventory as m
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3] / "stand_ins"))
@@ -44,7 +45,7 @@ class Collector(object):
         server0 = standin.target("server0", "server")
         local0 = standin.target("local0", "local", str(self.local0))
         server0["remotes"] = {
-            "web01-1": dict(deviceid="web01-1", url="ssh://inventory:%s@web01" % g.escape(PASSWORD), protocol="ssh", expiration=0),
+            "web01-1": dict(deviceid="web01-1", url="ssh://inventory:%s@web01" % u.escape(PASSWORD), protocol="ssh", expiration=0),
             "db01-1": dict(deviceid="db01-1", url="ssh://inventory@db01", protocol="ssh", expiration=0),
         }
         local0["remotes"] = {"lab-1": dict(deviceid="lab-1", url="ssh://inventory@lab", protocol="ssh", expiration=0)}
@@ -122,7 +123,7 @@ def test_deviceids_into_local_path_with_complete_json(collector):
     remote_arg = result["command"][result["command"].index("--remote") + 1]
     assert remote_arg == "ssh://inventory:********@web01?deviceid=web01-1,ssh://inventory@lab?deviceid=lab-1"
     for entry in collector.agent_runs():
-        assert PASSWORD not in json.dumps(entry) and g.escape(PASSWORD) not in json.dumps(entry)
+        assert PASSWORD not in json.dumps(entry) and u.escape(PASSWORD) not in json.dumps(entry)
         assert entry["argv"] == [str(collector.agent_path)]
 
 
@@ -130,12 +131,12 @@ def test_adhoc_remote_with_password_never_in_argv(collector):
     result, module = collector.run(host="adhoc", port=2222, username="inventory", password=PASSWORD, local_path=str(collector.out))
     (remote,) = result["remotes"]
     assert (remote["deviceid"], remote["status"], remote["url"]) == ("adhoc-7", "ok", "ssh://inventory:********@adhoc:2222")
-    assert PASSWORD in module.no_log_values and g.escape(PASSWORD) in module.no_log_values
+    assert PASSWORD in module.no_log_values and u.escape(PASSWORD) in module.no_log_values
     text = json.dumps(result)
-    assert PASSWORD not in text and g.escape(PASSWORD) not in text
+    assert PASSWORD not in text and u.escape(PASSWORD) not in text
     log = standin.read_log(collector.log)
-    assert log and all(PASSWORD not in " ".join(e["argv"]) and g.escape(PASSWORD) not in " ".join(e["argv"]) for e in log)
-    assert all(g.escape(PASSWORD) not in " ".join("%s=%s" % kv for kv in e["env"].items()) for e in log)
+    assert log and all(PASSWORD not in " ".join(e["argv"]) and u.escape(PASSWORD) not in " ".join(e["argv"]) for e in log)
+    assert all(u.escape(PASSWORD) not in " ".join("%s=%s" % kv for kv in e["env"].items()) for e in log)
     assert collector.world()["targets"][1]["remotes"].keys() == {"lab-1"}  # not registered
 
 
