@@ -193,6 +193,8 @@ class Exchange:
         self.fault = None
         self.accepted = False
         self.import_seconds = 0.0  # the import time the double gave it (set_import_time)
+        self.import_span = None  # (start, end) of its import on time.monotonic(), when it had one
+        self.delay = 0.0  # the delay the double waited before answering (set_delay)
 
     def header(self, name, default=None):
         """A request header, case-insensitively."""
@@ -707,6 +709,7 @@ class GLPIDouble:
         target = "token" if route == "token" else "inventory"
         if route == "token":
             exchange.action = "token"
+        exchange.delay = self.delay
         if self.delay > 0:
             self.stopping.wait(self.delay)
         fault = self._take_fault(target) if route else None
@@ -756,13 +759,17 @@ class GLPIDouble:
         if seconds <= 0:
             return
         if not serial:
+            started = time.monotonic()
             self.stopping.wait(seconds)
+            exchange.import_span = (started, time.monotonic())
             return
         while not self._import_lock.acquire(timeout=0.05):
             if self.stopping.is_set():
                 return
         try:
+            started = time.monotonic()
             self.stopping.wait(seconds)
+            exchange.import_span = (started, time.monotonic())
         finally:
             self._import_lock.release()
 
