@@ -33,6 +33,7 @@ from ._computers import DATE_OPTIONS, SEARCH_OPTIONS, cell
 DOC_URL = "http://localhost/glpi/api/"  # as the recorded GLPI names its documentation
 RIGHT_MISSING = "You don't have permission to perform this action."
 JSON = "application/json; charset=UTF-8"
+NOT_FOUND_PAGE = b"<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head><title>404 Not Found</title></head></html>\n"
 
 
 class Exchange:
@@ -147,6 +148,8 @@ class LegacyAPIDouble:
         self._exchanges = []
         self._lock = threading.Lock()
         self._fail_searches = {}  # search number (1-based) -> (status, body)
+        self._truncate_searches = {}
+        self._after_searches = {}
         self._searches = 0
         handler = type("Handler", (_Handler,), {"double": self})
         self._server = http.server.ThreadingHTTPServer((host, 0), handler)
@@ -185,6 +188,16 @@ class LegacyAPIDouble:
             self._fail_searches[self._searches + number] = (
                 status, body if body is not None else ["ERROR_SQL", "Unexpected SQL Error : MySQL server has gone away"])
 
+    def truncate_search(self, number, keep):
+        """The ``number``-th search request from now answers only its first ``keep`` rows, all else unchanged."""
+        with self._lock:
+            self._truncate_searches[self._searches + number] = keep
+
+    def after_search(self, number, action):
+        """Call ``action(double)`` once the ``number``-th search request from now was answered."""
+        with self._lock:
+            self._after_searches[self._searches + number] = action
+
     def requests_seen(self):
         with self._lock:
             return list(self._exchanges)
@@ -206,8 +219,8 @@ class LegacyAPIDouble:
             return error.status, {}, error.body
 
     def _answer(self, exchange):
-        if not exchange.path.startswith(self.root + "/"):
-            raise APIError(404, "ERROR", "not found", doc=False)
+        if not exchange.path.startswith(self.root + "/"):  # Apache's own page, not GLPI
+            return 404, {}, NOT_FOUND_PAGE
         if not self.enable_api:
             raise APIError(400, "ERROR", "API disabled", doc=False)
         if not self.allowed_ip:
@@ -354,12 +367,23 @@ class LegacyAPIDouble:
                 raise APIError(400, "ERROR", "Bad field ID in search criteria")
 
     def _search(self, params):
-        """``GET /search/Computer``: ``API::searchItems`` and ``APIRest``'s headers."""
+        """``GET /search/Computer``: ``API::searchItems`` and ``APIRest``'s headers (and the faults asked for)."""
         with self._lock:
             self._searches += 1
-            fault = self._fail_searches.pop(self._searches, None)
+            number = self._searches
+            fault = self._fail_searches.pop(number, None)
+            keep = self._truncate_searches.pop(number, None)
+            action = self._after_searches.pop(number, None)
         if fault is not None:
             return fault[0], {}, fault[1]
+        status, headers, document = self._search_items(params)
+        if keep is not None and "data" in document:
+            document["data"] = document["data"][:keep]
+        if action is not None:
+            action(self)
+        return status, headers, document
+
+    def _search_items(self, params):
         if not self.can_view_computers:
             raise APIError(401, "ERROR_RIGHT_MISSING", RIGHT_MISSING, doc=False)
         criteria = params.get("criteria", {})
@@ -406,13 +430,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         status, headers, document = self.double.answer(exchange)
         exchange.status, exchange.response_headers, exchange.response_document = status, headers, document
         self.double.record(exchange)
-        body = json.dumps(document, separators=(",", ":")).encode("utf-8")
+        if isinstance(document, bytes):
+            body, content_type = document, "text/html; charset=iso-8859-1"
+        else:
+            body, content_type = json.dumps(document, separators=(",", ":")).encode("utf-8"), JSON
         self.send_response(status)
         if self.command == "GET":
             headers = dict(headers, **{"Access-Control-Expose-Headers": "content-type, content-range, accept-range"})
         for name, value in headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Type", JSON)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
