@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: glpi
 short_description: GLPI's computers as an Ansible inventory
-version_added: 1.1.0
+version_added: 0.1.0
 description:
   - Lists the computers of a L(GLPI,https://glpi-project.org/) server (GLPI 9.5, 10 and 11) and makes each an inventory
     host named after the computer, with its GLPI fields as C(glpi_) variables, C(ansible_host) set to one of its IP

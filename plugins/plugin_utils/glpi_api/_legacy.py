@@ -101,24 +101,22 @@ class LegacyAPI(object):
         headers.update(extra)
         return headers
 
-    def _refused(self, answer, doing):
-        """The ``GLPIAPIError`` for an answer that is not the one asked for."""
+    def _refused(self, answer, doing, consequence=""):
+        """The ``GLPIAPIError`` for an answer that is not the one asked for, while ``doing`` something."""
         code, message = answer.glpi_error
+        url = display_url(self.url)
         if code == "ERROR" and message.strip().startswith("API disabled"):
-            return self.client.error("GLPI's legacy REST API is disabled on %s: enable it in Setup > General > API "
-                                     "(\"Enable Rest API\") (option url)" % display_url(self.url),
-                                     option="url", status=answer.status, code=code)
-        if code in _REFUSALS:
+            text, option = ("GLPI's legacy REST API is disabled on %s: enable it in Setup > General > API (\"Enable Rest "
+                            "API\") (option url)" % url), "url"
+        elif code in _REFUSALS:
             meaning, option = _REFUSALS[code]
-            return self.client.error("%s while %s: %s (HTTP %d: %s) (option %s)"
-                                     % (display_url(self.url), doing, meaning, answer.status, message, option),
-                                     option=option, status=answer.status, code=code)
-        if code:
-            return self.client.error("%s answered %s with HTTP %d %s: %s" % (display_url(self.url), doing, answer.status,
-                                                                            code, message),
-                                     option="url", status=answer.status, code=code)
-        return self.client.error("%s does not answer like GLPI's legacy API while %s (HTTP %d): check the option url"
-                                 % (display_url(self.url), doing, answer.status), option="url", status=answer.status)
+            text = "%s: %s (HTTP %d %s: %s) while %s (option %s)" % (url, meaning, answer.status, code, message, doing, option)
+        elif code:
+            text, option = "%s answered HTTP %d %s: %s while %s" % (url, answer.status, code, message, doing), "url"
+        else:
+            text, option = ("%s does not answer like GLPI's legacy API while %s (HTTP %d): check the option url"
+                            % (url, doing, answer.status)), "url"
+        return self.client.error(text + consequence, option=option, status=answer.status, code=code)
 
     def open(self):
         """``initSession``: a session token, from the user token or the login and password."""
@@ -154,7 +152,7 @@ class LegacyAPI(object):
             doing = "listing computers %d-%d%s" % (start, start + size - 1, " of %d" % total if total is not None else "")
             document = answer.document
             if answer.status not in (200, 206) or not isinstance(document, dict):
-                raise self._refused(answer, doing + " (page %d): no inventory is made from part of the computers" % page)
+                raise self._refused(answer, "%s (page %d)" % (doing, page), "; no inventory is made from part of the computers")
             page_total = document.get("totalcount")
             if not isinstance(page_total, int) or page_total < 0:
                 raise self.client.error("%s answered page %d without a valid totalcount: check the option url"

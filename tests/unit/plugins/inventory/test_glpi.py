@@ -7,6 +7,7 @@ DataLoader) against the legacy API stand-in."""
 from __future__ import annotations
 
 import pathlib
+import sys
 
 import pytest
 import yaml
@@ -28,11 +29,20 @@ APP_TOKEN = "app-token-" + "q" * 30
 
 @pytest.fixture(scope="module", autouse=True)
 def _collection_loader():
-    """Ansible finds glpiops.glpi as ansible-inventory would: through its collection loader."""
-    finder = _AnsibleCollectionFinder(paths=[str(ROOT / ".cache" / "src")])
-    finder._install()  # pylint: disable=protected-access
+    """Ansible finds glpiops.glpi as ansible-inventory would: through its collection loader.
+
+    The modules other tests imported the plain way (PYTHONPATH) are set aside while the loader is installed, and put
+    back afterwards, so each side keeps its own module objects.
+    """
+    plain = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "ansible_collections"}
+    for name in plain:
+        del sys.modules[name]
+    _AnsibleCollectionFinder(paths=[str(ROOT / ".cache" / "src")])._install()  # pylint: disable=protected-access
     yield
     _AnsibleCollectionFinder._remove()  # pylint: disable=protected-access
+    for name in [name for name in sys.modules if name.split(".")[0] == "ansible_collections"]:
+        del sys.modules[name]
+    sys.modules.update(plain)
 
 
 @pytest.fixture(autouse=True)
