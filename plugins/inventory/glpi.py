@@ -22,7 +22,7 @@ description:
     that fails half-way) fails the inventory source with one message naming the option to check; no inventory is
     made from part of GLPI's computers. Tokens and passwords never appear in messages.
 author:
-  - glpiops.glpi contributors
+  - glpiops.glpi engineers (@glpiops)
 requirements:
   - requests (Python library on the controller)
 extends_documentation_fragment:

@@ -149,7 +149,8 @@ class LegacyAPI(object):
             page += 1
             answer = self.client.get(self.url + "/search/Computer", params=search_params(criteria, start, start + size - 1),
                                      headers=self._headers())
-            doing = "listing computers %d-%d%s" % (start, start + size - 1, " of %d" % total if total is not None else "")
+            of_total = "" if total is None else " of %d" % total
+            doing = "listing computers %d-%d%s" % (start, start + size - 1, of_total)
             document = answer.document
             if answer.status not in (200, 206) or not isinstance(document, dict):
                 raise self._refused(answer, "%s (page %d)" % (doing, page), "; no inventory is made from part of the computers")
@@ -174,9 +175,10 @@ class LegacyAPI(object):
                 break
             expected = {min(asked, total - start), min(size, total - start)}
             if len(rows) not in expected:
+                declared_range = answer.header("Content-Range") or "no range"
                 raise self.client.error("%s answered %d computers instead of %d on page %d (%s): no inventory is made "
-                                        "from part of the computers" % (display_url(self.url), len(rows), min(expected),
-                                                                         page, answer.header("Content-Range") or "no range"),
+                                        "from part of the computers"
+                                        % (display_url(self.url), len(rows), min(expected), page, declared_range),
                                         option="page_size")
             declared = parse_content_range(answer.header("Content-Range") or document.get("content-range"))
             if declared is not None and (declared[0] != start or declared[2] != total):

@@ -204,14 +204,14 @@ def test_app_token_admits_and_a_profile_without_the_right_is_refused():
 def test_a_failing_search_is_counted_from_now(lab_glpi):
     token = _session(lab_glpi)
     lab_glpi.fail_search(2)
-    statuses = [get(lab_glpi.url + "/search/Computer", {"Session-Token": token})[0] for _ in range(3)]
+    statuses = [get(lab_glpi.url + "/search/Computer", {"Session-Token": token})[0] for _attempt in range(3)]
     assert statuses == [200, 500, 200]
 
 
 def test_no_match_has_no_data_key(lab_glpi):
     token = _session(lab_glpi)
-    status, headers, document = get(lab_glpi.url + "/search/Computer?criteria[0][field]=1&criteria[0][searchtype]=contains"
-                                     "&criteria[0][value]=^nothing$", {"Session-Token": token})
+    query = "criteria[0][field]=1&criteria[0][searchtype]=contains&criteria[0][value]=^nothing$"
+    status, headers, document = get(lab_glpi.url + "/search/Computer?" + query, {"Session-Token": token})
     assert status == 200 and "data" not in document and document["totalcount"] == 0 and "Content-Range" not in headers
 
 
