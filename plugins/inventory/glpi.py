@@ -167,7 +167,9 @@ options:
     env:
       - name: GLPI_ADDRESS_PREFERENCE
   address_networks:
-    description: When set, only addresses inside one of these networks (CIDR, V(10.0.0.0/8)) qualify for C(ansible_host).
+    description:
+      - When set, only addresses inside one of these networks (CIDR, V(10.0.0.0/8)) qualify for C(ansible_host).
+      - A loopback or link-local address qualifies only through a network listed here (V(127.0.0.0/8)).
     type: list
     elements: str
     default: []

@@ -29,15 +29,21 @@ def safe_group_name(text):
     return _UNSAFE.sub("_", str(text).lower()).strip("_")
 
 
-def _usable(address):
-    """An ``ip_address`` a controller can reach a host on: not loopback, link-local, unspecified or multicast."""
+def _parsed(address):
     try:
-        parsed = ipaddress.ip_address(str(address).split("%", 1)[0])
+        return ipaddress.ip_address(str(address).split("%", 1)[0])
     except ValueError:
         return None
-    if parsed.is_loopback or parsed.is_link_local or parsed.is_unspecified or parsed.is_multicast:
-        return None
-    return parsed
+
+
+def _qualifies(parsed, nets):
+    """Without ``nets``: an address a controller can reach a host on (not loopback, link-local, unspecified or
+    multicast).  With ``nets``: an address inside one of them (loopback or link-local only when a network names it)."""
+    if parsed is None or parsed.is_unspecified or parsed.is_multicast:
+        return False
+    if nets:
+        return any(parsed.version == net.version and parsed in net for net in nets)
+    return not (parsed.is_loopback or parsed.is_link_local)
 
 
 def choose_address(addresses, preference=ADDRESS_KINDS, networks=()):
@@ -46,11 +52,7 @@ def choose_address(addresses, preference=ADDRESS_KINDS, networks=()):
     ``networks`` (CIDR strings): when given, only addresses inside one of them count.  ``None`` when none fits.
     """
     nets = [ipaddress.ip_network(network, strict=False) for network in networks or ()]
-    usable = []
-    for address in addresses or ():
-        parsed = _usable(address)
-        if parsed is not None and (not nets or any(parsed.version == net.version and parsed in net for net in nets)):
-            usable.append(parsed)
+    usable = [parsed for parsed in (_parsed(address) for address in addresses or ()) if _qualifies(parsed, nets)]
     for kind in preference:
         version = 4 if kind == "ipv4" else 6
         for parsed in usable:

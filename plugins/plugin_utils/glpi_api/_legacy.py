@@ -149,7 +149,7 @@ class LegacyAPI(object):
             page += 1
             answer = self.client.get(self.url + "/search/Computer", params=search_params(criteria, start, start + size - 1),
                                      headers=self._headers())
-            of_total = "" if total is None else " of %d" % total
+            of_total = "" if total is None else " of %s" % total
             doing = "listing computers %d-%d%s" % (start, start + size - 1, of_total)
             document = answer.document
             if answer.status not in (200, 206) or not isinstance(document, dict):

@@ -34,6 +34,8 @@ def _computer(number, **fields):
     (["ipv4", "ipv6"], ["fd00::/8"], "fd00::2"),
     (["ipv4"], ["10.0.0.0/8"], None),
     (["ipv4"], ["192.0.2.0/24"], "192.0.2.2"),
+    (["ipv4"], ["127.0.0.0/8"], "127.0.0.1"),  # loopback only when a network names it
+    (["ipv6"], ["fe80::/10"], "fe80::fc:ff:fe00:1"),
 ])
 def test_the_address_skips_loopback_and_link_local(preference, networks, expected):
     assert choose_address(VM_ADDRESSES, preference=preference, networks=networks) == expected
