@@ -234,6 +234,7 @@ groups:
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._hosts import inventory_hosts
@@ -294,7 +295,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for name, variables, groups in hosts:
             self.inventory.add_host(name)
             for variable, value in variables.items():
-                self.inventory.set_variable(name, variable, value)
+                # GLPI's fields come from agents and users: data, never templates (ansible-core 2.19 does it alone)
+                self.inventory.set_variable(name, variable, wrap_var(value))
             for group in groups:
                 self.inventory.add_group(group)
                 self.inventory.add_child(group, name)

@@ -131,6 +131,15 @@ def test_compose_groups_keyed_groups(tmp_path, glpi):
     assert {"vendor_LENOVO", "vendor_Dell_Inc_"} <= set(inventory.groups)
 
 
+def test_glpi_fields_are_data_never_templates(tmp_path):
+    lab = [computer(1, name="web", serial="{{ 6 * 7 }}", model="{{ lookup('env', 'HOME') }}")]
+    with LegacyAPIDouble(computers=lab, user_tokens={TOKEN: "glpi"}) as glpi:
+        inventory = manager(source(tmp_path, url=glpi.base_url, user_token=TOKEN,
+                                   compose={"serial_seen": "glpi_serial", "model_seen": "glpi_model"}))
+    variables = inventory.get_host("web").get_vars()
+    assert (variables["serial_seen"], variables["model_seen"]) == ("{{ 6 * 7 }}", "{{ lookup('env', 'HOME') }}")
+
+
 def test_strict_fails_on_a_bad_expression_and_lenient_skips_it(tmp_path, glpi):
     config = dict(url=glpi.base_url, user_token=TOKEN, compose={"x": "no_such_variable.y"})
     assert "x" not in manager(source(tmp_path, **config)).get_host("host-00001").get_vars()
