@@ -208,6 +208,7 @@ EXAMPLES = r"""
 plugin: glpiops.glpi.glpi
 url: https://glpi.example.com
 
+---
 # Only Paris's computers in use, inventoried this week; 10.x addresses; cached for an hour
 plugin: glpiops.glpi.glpi
 url: https://glpi.example.com
@@ -220,6 +221,7 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/ansible-glpi
 cache_timeout: 3600
 
+---
 # Groups of your own from the glpi_ variables
 plugin: glpiops.glpi.glpi
 url: https://glpi.example.com
