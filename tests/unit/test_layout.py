@@ -13,7 +13,9 @@ import cannot hide a cycle.  Layers, lowest first:
 * ``plugin_utils/inventory/`` assembles documents: ``parsers/``, ``windows/`` and ``module_utils/``.
 * ``plugin_utils/delivery/`` gets documents to GLPI or disk: only itself and ``module_utils/``.
 * ``plugin_utils/agent/`` (GLPI Agent's configuration): only itself and ``module_utils/``.
-* ``action/`` and ``filter/`` sit on top.
+* ``plugin_utils/glpi_api/`` reads GLPI's APIs for the inventory plugin: ``delivery/`` (its HTTP settings) and
+  ``module_utils/``.
+* ``action/``, ``filter/`` and ``inventory/`` sit on top.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ ALLOWED = {
     "plugin_utils.inventory": {"module_utils", "plugin_utils.parsers", "plugin_utils.windows"},
     "plugin_utils.delivery": {"module_utils"},
     "plugin_utils.agent": {"module_utils"},
+    "plugin_utils.glpi_api": {"module_utils", "plugin_utils.delivery"},
     "action": {"module_utils", "plugin_utils.parsers", "plugin_utils.windows", "plugin_utils.inventory",
                "plugin_utils.delivery", "plugin_utils.agent"},
     "filter": {"module_utils", "plugin_utils.agent"},
+    "inventory": {"module_utils", "plugin_utils.glpi_api"},
     "doc_fragments": set(),
 }
 
