@@ -12,21 +12,7 @@ import stat
 import pytest
 
 from ansible_collections.glpiops.glpi.plugins.module_utils import _files as f
-
-
-class FakeTime:
-    """Injected clock and sleep: sleeping advances the clock, and is recorded."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.unit._fake_time import FakeTime
 
 
 def test_write_atomic_replaces_the_file_with_its_mode_and_leaves_no_temporary_file(tmp_path):
@@ -118,12 +104,12 @@ def test_the_lock_is_exclusive_within_a_process_and_released_after_the_block(tmp
 
 def test_the_deadline_is_honoured_with_an_injected_clock_and_sleep(tmp_path):
     path = str(tmp_path / "state.lock")
-    fake = FakeTime()
+    fake = FakeTime(now=1000.0)
     with f.file_lock(path):
         with f.file_lock(path, wait=1.0, sleep=fake.sleep, clock=fake.clock, pause=0.25) as held:
             assert held is False
     assert fake.sleeps == [0.25] * 4 and fake.now == 1001.0
-    fake = FakeTime()
+    fake = FakeTime(now=1000.0)
     with f.file_lock(path):
         with f.file_lock(path, wait=0, sleep=fake.sleep, clock=fake.clock) as held:
             assert held is False
@@ -132,7 +118,7 @@ def test_the_deadline_is_honoured_with_an_injected_clock_and_sleep(tmp_path):
 
 def test_one_of_several_lock_files_is_held(tmp_path):
     paths = [str(tmp_path / ("slot-%d.lock" % index)) for index in range(2)]
-    fake = FakeTime()
+    fake = FakeTime(now=1000.0)
     with f.file_lock(paths, wait=0) as first:
         with f.file_lock(paths, wait=0) as second:
             with f.file_lock(paths, wait=0.5, sleep=fake.sleep, clock=fake.clock, pause=lambda: 0.125) as third:

@@ -33,6 +33,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _oaut
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _protocol as p
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery import _session as sess
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._spool import Spool
+from tests.unit._fake_time import FakeTime
 
 OK = (200, {"Content-Type": "application/json"}, b'{"expiration":"24","status":"ok"}')
 PASSWORD = "p@ss:wörd/&%="
@@ -125,21 +126,6 @@ def glpi():
     server = FakeGLPI()
     yield server
     server.close()
-
-
-class FakeTime:
-    """Injected clock and sleep: sleeping advances the clock, and is recorded."""
-
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def make_client(glpi, tmp_path=None, fake_time=None, **options):
