@@ -117,6 +117,14 @@ options:
     default: 30
     env:
       - name: GLPI_TIMEOUT
+  request_deadline:
+    description:
+      - Longest time in seconds one request to GLPI may take, from connecting to the last byte of its answer.
+      - An answer that still drips in then (each read within O(timeout)) is cut and the inventory fails.
+    type: int
+    default: 300
+    env:
+      - name: GLPI_REQUEST_DEADLINE
   page_size:
     description:
       - How many computers one request lists. GLPI announces its largest page (C(Accept-Range), 1000 by default);
@@ -244,7 +252,7 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._legacy impo
 
 # The options the GLPI client reads.
 CLIENT_OPTIONS = ("url", "api", "user_token", "username", "password", "app_token", "validate_certs", "ca_path",
-                  "client_cert", "client_key", "proxy", "timeout", "page_size", "entities", "states", "name_pattern",
+                  "client_cert", "client_key", "proxy", "timeout", "request_deadline", "page_size", "entities", "states", "name_pattern",
                   "last_inventory_days")
 
 
@@ -258,7 +266,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _client_options(self):
         options = {name: self.get_option(name) for name in CLIENT_OPTIONS}
-        for name in ("page_size", "timeout"):
+        for name in ("page_size", "timeout", "request_deadline"):
             if options[name] is not None and options[name] < 1:
                 raise AnsibleParserError("glpiops.glpi.glpi: the option %s must be at least 1, got %s" % (name, options[name]))
         if options["last_inventory_days"] is not None and options["last_inventory_days"] < 0:

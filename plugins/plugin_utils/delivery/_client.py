@@ -65,9 +65,11 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._protocol im
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._session import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
+    Dripped,
     cut_connection,
     describe_exception,
     network_failure,
+    read_body,
     requests,
     worker_session,
 )
@@ -163,10 +165,6 @@ class _Retry:
 
     message: str
     retry_after: float | None = None
-
-
-class _Dripped(GLPIOpsError):
-    """The answer was still coming in when the delivery deadline passed."""
 
 
 @dataclasses.dataclass
@@ -343,7 +341,7 @@ class GLPIClient:
                 finally:
                     response.close()
             return _Response(response.status_code, dict(response.headers), content)
-        except _Dripped:
+        except Dripped:
             message = self.mask("%s answered HTTP %s but its answer did not arrive whole before the delivery deadline"
                                 % (display_url(url), response.status_code))
             if not idempotent:
@@ -363,20 +361,7 @@ class GLPIClient:
 
     def _read_body(self, response):
         """At most ``ANSWER_MAX`` + 1 bytes of the answer, as they come (no content decoding), within the deadline."""
-        raw = response.raw
-        if not hasattr(raw, "read1"):  # urllib3 older than 2.3: the socket time-out still bounds each read
-            return raw.read(ANSWER_MAX + 1, decode_content=False) or b""
-        chunks, size = [], 0
-        while size <= ANSWER_MAX:
-            remaining = self.remaining()
-            if remaining is not None and remaining <= 0:
-                raise _Dripped()
-            chunk = raw.read1(min(65536, ANSWER_MAX + 1 - size), decode_content=False)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)
+        return read_body(response.raw, ANSWER_MAX, self.remaining)
 
     def _failure(self, exc, url, idempotent):
         failure = network_failure(exc)

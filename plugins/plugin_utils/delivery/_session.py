@@ -22,12 +22,14 @@ import os
 import socket
 import threading
 
+from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._protocol import display_url
 
 try:
     import requests
     import requests.adapters
     import requests.exceptions
+    import urllib3.exceptions
 except ImportError as _import_error:  # pragma: no cover - sanity's import test runs without requests
     requests = None
     REQUESTS_IMPORT_ERROR = _import_error
@@ -86,20 +88,58 @@ def cut_connection(thread_id, fired):
             pass
 
 
+def watched_session():
+    """A new ``requests.Session`` whose direct connections are watched, so that a deadline (``cut_connection``) can
+    cut an answer whose head drips in (not through a proxy)."""
+    session = requests.Session()
+    pools = _watched_pools()
+    for prefix in ("http://", "https://"):
+        adapter = requests.adapters.HTTPAdapter()
+        adapter.poolmanager.pool_classes_by_scheme = dict(pools)
+        session.mount(prefix, adapter)
+    return session
+
+
 def worker_session():
-    """This process's ``requests.Session`` (one per forked worker, reused for keep-alive), its direct connections
-    watched so that the delivery deadline can cut an answer whose head drips in (not through a proxy)."""
+    """This process's ``watched_session()`` (one per forked worker, reused for keep-alive)."""
     pid = os.getpid()
     session = _SESSIONS.get(pid)
     if session is None:
         _SESSIONS.clear()  # sessions inherited from the parent must not be shared
-        session = _SESSIONS[pid] = requests.Session()
-        pools = _watched_pools()
-        for prefix in ("http://", "https://"):
-            adapter = requests.adapters.HTTPAdapter()
-            adapter.poolmanager.pool_classes_by_scheme = dict(pools)
-            session.mount(prefix, adapter)
+        session = _SESSIONS[pid] = watched_session()
     return session
+
+
+class Dripped(GLPIOpsError):
+    """The answer was still coming in when the deadline passed."""
+
+
+def read_body(raw, limit, remaining):
+    """At most ``limit`` + 1 bytes of an answer (``raw``: urllib3's response), as they come, no content decoding.
+
+    ``remaining()`` gives the seconds left before the caller's deadline (``None``: no deadline); it is checked
+    between two reads, each bounded by the read time-out, and ``Dripped`` is raised when it passed before the end.
+    urllib3's own errors while reading become the ``requests`` exceptions they mean (``ReadTimeout``,
+    ``ChunkedEncodingError``), which ``network_failure`` classifies like the others.
+    """
+    try:
+        if not hasattr(raw, "read1"):  # urllib3 older than 2.3: the socket time-out still bounds each read
+            return raw.read(limit + 1, decode_content=False) or b""
+        chunks, size = [], 0
+        while size <= limit:
+            left = remaining()
+            if left is not None and left <= 0:
+                raise Dripped()
+            chunk = raw.read1(min(65536, limit + 1 - size), decode_content=False)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(exc) from exc
+    except urllib3.exceptions.HTTPError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from exc
 
 
 def _exception_chain(exc, depth=8):

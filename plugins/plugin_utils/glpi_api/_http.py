@@ -9,13 +9,16 @@ Private to the glpiops.glpi collection: no compatibility promise.
 
 ``JSONClient`` sends GET requests with ``requests`` and the collection's TLS, proxy and time-out options (the same
 ``request_settings`` as the delivery client), never follows a redirect, reads at most ``ANSWER_MAX`` bytes of an
-answer and decodes it as JSON; anything else is a ``GLPIAPIError`` naming the option to look at.  Every message goes
+answer, all of it within ``request_deadline`` seconds (an answer whose head or body drips in is cut), and decodes it
+as JSON; anything else is a ``GLPIAPIError`` naming the option to look at.  Every message goes
 through the collection's one masking function first: tokens and passwords never show.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import mask, secret_forms
@@ -23,14 +26,19 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._client impo
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._protocol import clip, display_url
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._session import (
     REQUESTS_IMPORT_ERROR,
+    Dripped,
+    cut_connection,
     describe_exception,
     network_failure,
+    read_body,
     requests,
+    watched_session,
 )
 
 # A page of 1,000 computers with every column is about 1 MiB; a GLPI answer above this is not one we asked for.
 ANSWER_MAX = 64 << 20
-_CHUNK = 1 << 16
+# The longest one request may take, from connecting to the last byte of its answer, when the option is not given.
+REQUEST_DEADLINE = 300
 # What a network failure says about the options.
 _FAILURE_OPTIONS = {"tls": "validate_certs, ca_path, client_cert, client_key", "proxy": "proxy",
                     "read_timeout": "timeout", "connect_timeout": "url, timeout"}
@@ -70,7 +78,7 @@ class Answer(object):
 class JSONClient(object):
     """GET requests to one GLPI, bounded, JSON only; ``secrets``: every value that must never show."""
 
-    def __init__(self, options, secrets=(), basic=(), session=None):
+    def __init__(self, options, secrets=(), basic=(), session=None, clock=time.monotonic):
         if requests is None:
             raise GLPIAPIError("the inventory plugin glpiops.glpi.glpi needs the Python library requests on the "
                                "controller: %s" % REQUESTS_IMPORT_ERROR)
@@ -78,7 +86,9 @@ class JSONClient(object):
         self._secrets = [value for value in secrets if value]
         self._basic = list(basic)
         self._forms = secret_forms(self._secrets, basic=self._basic)
-        self._session = session or requests.Session()
+        self._session = session or watched_session()
+        self._clock = clock
+        self.deadline = float(options.get("request_deadline") or REQUEST_DEADLINE)
         self._session.trust_env = True  # HTTPS_PROXY, NO_PROXY... unless the proxy option says otherwise
 
     def add_secret(self, value):
@@ -94,17 +104,28 @@ class JSONClient(object):
         return GLPIAPIError(self.masked(message), option=option, status=status, code=code)
 
     def get(self, url, params=None, headers=None, auth=None):
-        """The ``Answer`` to ``GET url``; raises ``GLPIAPIError`` on a network failure, a redirect, an oversized
-        or non-JSON answer."""
+        """The ``Answer`` to ``GET url``; raises ``GLPIAPIError`` on a network failure, a redirect, an oversized,
+        late or non-JSON answer."""
+        ends = self._clock() + self.deadline
+        headers = dict(headers or {})
+        headers.setdefault("Accept-Encoding", "identity")  # the size cap counts the bytes GLPI sends
+        fired = threading.Event()
+        timer = threading.Timer(self.deadline, cut_connection, (threading.get_ident(), fired))
+        timer.daemon = True
+        timer.start()
         try:
             response = self._session.get(url, params=params, headers=headers, auth=auth, stream=True,
                                          allow_redirects=False, **self.settings)
         except requests.exceptions.RequestException as exc:
+            if fired.is_set():
+                raise self._late(url) from None
             failure = network_failure(exc)
             raise self.error("%s (option %s)" % (describe_exception(exc, url, failure), _FAILURE_OPTIONS.get(failure, "url")),
                              option=_FAILURE_OPTIONS.get(failure, "url")) from None
+        finally:
+            timer.cancel()
         try:
-            body = self._read(response, url)
+            body = self._read(response, url, ends)
         finally:
             response.close()
         if 300 <= response.status_code < 400:
@@ -119,18 +140,25 @@ class JSONClient(object):
                              option="url", status=response.status_code) from None
         return Answer(response.status_code, response.headers, document)
 
-    def _read(self, response, url):
-        chunks, size = [], 0
+    def _late(self, url):
+        return self.error("no whole answer from %s within %s s (option request_deadline)"
+                          % (display_url(url), _seconds(self.deadline)), option="request_deadline")
+
+    def _read(self, response, url, ends):
         try:
-            for chunk in response.iter_content(_CHUNK):
-                size += len(chunk)
-                if size > ANSWER_MAX:
-                    raise self.error("the answer of %s is larger than %d MiB: not read (option page_size)"
-                                     % (display_url(url), ANSWER_MAX >> 20), option="page_size")
-                chunks.append(chunk)
-        except requests.exceptions.RequestException as exc:
+            body = read_body(response.raw, ANSWER_MAX, lambda: ends - self._clock())
+        except Dripped:
+            raise self._late(url) from None
+        except (requests.exceptions.RequestException, OSError, ValueError) as exc:
             raise self.error("%s (option timeout)" % describe_exception(exc, url), option="timeout") from None
-        return b"".join(chunks)
+        if len(body) > ANSWER_MAX:
+            raise self.error("the answer of %s is larger than %d MiB: not read (option page_size)"
+                             % (display_url(url), ANSWER_MAX >> 20), option="page_size")
+        return body
 
     def close(self):
         self._session.close()
+
+
+def _seconds(value):
+    return int(value) if float(value).is_integer() else value

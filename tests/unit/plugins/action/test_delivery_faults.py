@@ -62,6 +62,18 @@ def test_a_server_that_drips_its_answer_is_cut_at_the_delivery_deadline(inventor
     assert "did not arrive whole before the delivery deadline" in entry["message"] and result["spooled"]
 
 
+def test_a_body_stalling_past_the_read_timeout_is_unconfirmed_and_spooled(inventory):
+    # The head comes at once, then the body stalls longer than import_timeout: urllib3's own ReadTimeoutError while
+    # reading the body must be told like any other read time-out (the inventory went out: unconfirmed, never resent).
+    with GLPIDouble(glpi_version=10) as glpi:
+        glpi.drip_next(1, interval=4, body='{"status":"ok","expiration":"24","padding":"%s"}' % ("x" * 50))
+        result = finishes(lambda: inventory(server=[glpi.base_url], import_timeout=1, delivery_deadline=60))
+        assert len(glpi.inventory_requests()) == 1
+    entry = result["delivery"]["servers"][0]
+    assert result["status"] == "unconfirmed" and entry["deadline_reached"] is False and result["spooled"]
+    assert "may have imported it" in entry["message"]
+
+
 class HeadDripper:
     """A server that reads the request, then sends the head of its answer one byte every ``interval`` seconds."""
 

@@ -216,6 +216,7 @@ def test_a_bad_url_names_the_option(tmp_path):
 
 @pytest.mark.parametrize("config, words", [
     ({"page_size": 0}, "page_size must be at least 1"),
+    ({"request_deadline": 0}, "request_deadline must be at least 1"),
     ({"address_networks": ["10.0.0.0/33"]}, "address_networks"),
     ({"api": "v2"}, "api"),
 ])
