@@ -217,7 +217,9 @@ remotes:
       type: str
       sample: /var/tmp/glpi-remote-inventory/web01-2026-11-22-09-43-37.json
 inventories:
-  description: The inventory documents written, by deviceid (JSON as a dict; XML as a string).
+  description:
+    - The inventory documents written, by deviceid (JSON as a dict; XML as a string).
+    - A document larger than 32 MiB is not returned (null, with a warning); it stays in its file.
   returned: when O(return_inventory=true)
   type: dict
   sample: {"web01-2026-11-22-09-43-37": {"deviceid": "web01-2026-11-22-09-43-37", "action": "inventory", "content": {}}}
@@ -265,6 +267,9 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output i
 )
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_url import PROTOCOLS, parse_url, remote_url, with_deviceid
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import mask_url
+
+# The largest inventory file returned in the result (the agent's documents are well under 1 MiB for one computer).
+DOCUMENT_MAX = 32 << 20
 
 HOW_TO_CREATE_A_TARGET = ("a target exists once GLPI Agent ran with its server or local setting: configure server or local in "
                           "agent.cfg and run glpi-agent once, or set local_path")
@@ -406,12 +411,18 @@ def plan(params, remote_tool_factory):
     return head + args, expected, tool, remotes_arg
 
 
-def read_document(path):
+def read_document(path, warn):
+    """The document the agent wrote in ``path`` (JSON as a dict, else text); ``None`` when it cannot be read or is
+    larger than ``DOCUMENT_MAX`` (``warn`` says so)."""
     try:
         with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8", "replace")
+            data = handle.read(DOCUMENT_MAX + 1)
     except (IOError, OSError):
         return None
+    if len(data) > DOCUMENT_MAX:
+        warn("%s holds more than %d bytes: not returned in inventories (the file itself is kept)" % (path, DOCUMENT_MAX))
+        return None
+    text = data.decode("utf-8", "replace")
     if path.endswith(".json"):
         try:
             return json.loads(text)
@@ -463,7 +474,7 @@ def run(module, agent, remote_tool_factory):
     result["remotes"] = outcomes
     result["changed"] = any(o["status"] == "ok" for o in outcomes)
     if params["return_inventory"]:
-        result["inventories"] = dict((o["deviceid"], read_document(o["file"])) for o in outcomes if o["status"] == "ok" and o["file"])
+        result["inventories"] = dict((o["deviceid"], read_document(o["file"], module.warn)) for o in outcomes if o["status"] == "ok" and o["file"])
         if any(o["status"] == "ok" and not o["file"] for o in outcomes):
             module.warn("inventories sent to a server are not returned; set local_path to get them")
     failed = [o for o in outcomes if o["status"] == "failed"]

@@ -35,6 +35,10 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOp
 # the local target: <deviceid>.json written to local_path
 
 
+# The largest <deviceid>.json read back to compare with a new document.
+DOCUMENT_TEXT_MAX = 64 << 20
+
+
 class LocalTargetError(GLPIOpsError):
     """The directory or the file cannot be written; the message says which and why."""
 
@@ -46,11 +50,13 @@ def document_path(directory, deviceid):
     return os.path.join(directory, deviceid + ".json")
 
 
-def read_document_text(path):
-    """The current content of ``path``, or ``None`` when it does not exist or cannot be read."""
+def read_document_text(path, limit=DOCUMENT_TEXT_MAX):
+    """The current content of ``path``, or ``None`` when it does not exist, cannot be read, or holds more than
+    ``limit`` bytes (no document this collection writes is that large: it is replaced)."""
     try:
-        with open(path, "r", encoding="utf-8") as handle:
-            return handle.read()
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+        return data.decode("utf-8") if len(data) <= limit else None
     except (OSError, UnicodeDecodeError):
         return None
 

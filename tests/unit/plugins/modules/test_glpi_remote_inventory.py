@@ -108,6 +108,14 @@ def test_one_target_to_its_directory_and_return_inventory(collector):
     assert result["inventories"]["lab-1"].startswith("<?xml")
 
 
+def test_a_document_larger_than_the_cap_is_not_returned(collector, monkeypatch):
+    document = collector.local0 / "lab-1.xml"
+    monkeypatch.setattr(m, "DOCUMENT_MAX", 100)
+    result, module = collector.run(target="local0", return_inventory=True)
+    assert document.stat().st_size > 100 and result["inventories"] == {"lab-1": None}
+    assert module.warnings == ["%s holds more than 100 bytes: not returned in inventories (the file itself is kept)" % document]
+
+
 def test_every_target_by_default(collector):
     result, _module = collector.run()
     assert sorted((r["deviceid"], r["target"]) for r in result["remotes"]) == [("db01-1", "server0"), ("lab-1", "local0"), ("web01-1", "server0")]

@@ -97,6 +97,15 @@ def test_write_creates_the_directory_and_replaces_atomically(tmp_path):
     assert os.listdir(tmp_path / "out") == ["web01.json"]
 
 
+def test_a_previous_file_is_read_up_to_its_cap(tmp_path):
+    path = tmp_path / "web01.json"
+    path.write_text('{"a": "%s"}\n' % ("x" * 100), encoding="utf-8")
+    assert lt.read_document_text(str(path), limit=200) == path.read_text(encoding="utf-8")
+    assert lt.read_document_text(str(path), limit=50) is None  # not read whole: replaced, never compared by its head
+    path.write_bytes(b"\xff\xfe")
+    assert lt.read_document_text(str(path)) is None
+
+
 def test_unwritable_directory_is_a_clear_error_and_leaves_the_old_file(tmp_path, monkeypatch):
     path = str(tmp_path / "web01.json")
     lt.write_document_text(path, "old\n")
