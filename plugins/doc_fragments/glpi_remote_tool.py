@@ -19,4 +19,10 @@ options:
     description:
       - The agent's var directory (C(--vardir)), where its targets and remotes are stored. By default, the agent's own.
     type: path
+  command_timeout:
+    description:
+      - Seconds the C(glpi-remote) runs of one task may take together. A run still going then is stopped, with every
+        process it started, and the task fails saying so.
+    type: int
+    default: 600
 """

@@ -26,8 +26,10 @@ Target-side code: standard library only, Python 3.8+.
 from __future__ import annotations
 
 import os
+import time
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
+from ansible_collections.glpiops.glpi.plugins.module_utils._process import run_process
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_remote_output import (
     find_failures,
     find_warnings,
@@ -56,6 +58,10 @@ LOADER = (
     'open(STDIN, "<", "/dev/null"); '
     '$0 = $script; require $script; exit 0;'
 )
+
+
+# Seconds every program one module run starts may take together, when the option command_timeout is not given.
+COMMAND_TIMEOUT = 600
 
 
 class GlpiRemoteError(GLPIOpsError):
@@ -250,14 +256,27 @@ class GlpiAgent(PerlTool):
         return rc, self.mask(stdout), self.mask(stderr)
 
 
-def module_runner(module):
-    """A ``run_command`` for :class:`GlpiRemote` backed by ``AnsibleModule.run_command``."""
+def module_runner(module, run=run_process, clock=time.monotonic):
+    """A ``run_command`` for :class:`PerlTool`: every program the module runs ends within the module's
+    ``command_timeout`` seconds, counted from the first (their output capped), or is killed with what it started."""
+    seconds = module.params.get("command_timeout") or COMMAND_TIMEOUT
+    ends = []
 
-    def run(argv, stdin):
-        # No ``$VAR`` expansion: the Perl loader is full of ``$``.
-        return module.run_command(argv, data=stdin, binary_data=True, expand_user_and_vars=False)
+    def run_command(argv, stdin):
+        if not ends:
+            ends.append(clock() + seconds)
+        program = argv[-1] if "-e" in argv else argv[0]  # the script after the Perl loader, or the program itself
+        try:
+            finished = run(argv, seconds, stdin_data=stdin, ends=ends[0])
+        except OSError as exc:
+            raise GlpiRemoteError("cannot run %s: %s" % (program, exc.strerror or exc))
+        if finished.stop == "timeout":
+            raise GlpiRemoteError("%s did not finish within %s s (option command_timeout): it was stopped" % (program, seconds))
+        if finished.stop:
+            raise GlpiRemoteError("%s wrote more on its %s than the module reads: it was stopped" % (program, finished.stop))
+        return finished.rc, finished.stdout.decode("utf-8", "replace"), finished.stderr.decode("utf-8", "replace")
 
-    return run
+    return run_command
 
 
 def find_tool(module, name, path=None, option=None, extra_dirs=()):
@@ -308,4 +327,4 @@ def run_module(module, find, run):
 
 def remote_tool_argument_spec():
     """How to reach ``glpi-remote`` (the ``glpiops.glpi.glpi_remote_tool`` doc fragment documents these options)."""
-    return dict(glpi_remote_path=dict(type="path"), vardir=dict(type="path"))
+    return dict(glpi_remote_path=dict(type="path"), vardir=dict(type="path"), command_timeout=dict(type="int", default=COMMAND_TIMEOUT))

@@ -21,12 +21,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import selectors
-import signal
-import subprocess
 import time
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
+from ansible_collections.glpiops.glpi.plugins.module_utils._process import run_process
 from ansible_collections.glpiops.glpi.plugins.module_utils._text import printable
 
 # The C locale keeps command output parseable whatever the target's language is.
@@ -37,11 +35,6 @@ _MAX_BYTES = 16 * 1024 * 1024
 # ps of a busy host) and the kernel's largest ring buffer is 32 MiB; stderr is only read for its last line.
 MAX_OUTPUT_BYTES = 32 * 1024 * 1024
 MAX_ERROR_BYTES = 1024 * 1024
-# How long the pipes may stay open once the command has exited: longer means a daemonized child holds them.
-_EXIT_GRACE = 0.5
-# How long to wait for a killed process to be reaped (one stuck in the kernel cannot be, and is left behind).
-_REAP_WAIT = 2
-_READ_CHUNK = 65536
 
 
 # The limits of the source the collector runs now (see Limits.applied); None outside a collection.
@@ -128,28 +121,16 @@ def run_command(argv, timeout, ok_rcs=(0,), stdin_data=None, env=None, max_outpu
     if remaining is not None and remaining <= 0:
         raise limits.cut("%s skipped: %s" % (argv[0], limits.deadline_reason()))
     by_deadline = remaining is not None and remaining < timeout
-    ends = time.monotonic() + (remaining if by_deadline else timeout)
     extra_env = env
     env = dict(os.environ)
     env.update(_C_LOCALE_ENV)
     env.update(extra_env or {})
     try:
-        proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            [path] + list(argv[1:]),
-            stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            start_new_session=True,  # its own process group, killed whole
-        )
+        finished = run_process([path] + list(argv[1:]), (remaining if by_deadline else timeout), stdin_data=stdin_data,
+                               env=env, max_output=max_output, max_errors=max_errors)
     except OSError as exc:
         raise SourceUnavailable("cannot run %s: %s" % (argv[0], exc.strerror or exc))
-    try:
-        out, err, stop = _read_output(proc, stdin_data, ends, max_output, max_errors)
-    finally:
-        for pipe in (proc.stdin, proc.stdout, proc.stderr):
-            if pipe is not None:
-                pipe.close()
+    out, err, stop = finished.stdout, finished.stderr, finished.stop
     if stop == "timeout" and by_deadline:
         raise limits.cut("%s cut short: %s" % (argv[0], limits.deadline_reason()))
     if stop == "timeout":
@@ -158,151 +139,12 @@ def run_command(argv, timeout, ok_rcs=(0,), stdin_data=None, env=None, max_outpu
         raise limits.cut("%s output larger than %d bytes: cut short" % (argv[0], max_output))
     if stop == "stderr":
         raise limits.cut("%s error output larger than %d bytes: cut short" % (argv[0], max_errors))
-    if proc.returncode not in ok_rcs:
+    if finished.rc not in ok_rcs:
         detail = err.decode("utf-8", "replace").strip().splitlines()
         raise SourceUnavailable(
-            "%s exited with rc %s%s" % (argv[0], proc.returncode, (": " + printable(detail[-1][:200])) if detail else "")
+            "%s exited with rc %s%s" % (argv[0], finished.rc, (": " + printable(detail[-1][:200])) if detail else "")
         )
     return out.decode("utf-8", "replace")
-
-
-def _read_output(proc, stdin_data, ends, max_output, max_errors):
-    """Feed stdin and read stdout and stderr as they come, until the command has exited and closed them.
-
-    Returns ``(stdout, stderr, stop)``: ``stop`` is ``None`` when the command finished, ``"timeout"`` when ``ends``
-    (``time.monotonic``) came first, ``"stdout"``/``"stderr"`` when that stream passed its cap.  The command and
-    what it started are killed on a stop, and also when the pipes stay open after it exited (a daemonized child
-    holding them): nothing here waits past ``ends``.
-    """
-    streams = {proc.stdout.fileno(): ("stdout", bytearray(), max_output), proc.stderr.fileno(): ("stderr", bytearray(), max_errors)}
-    # The read and write ends of a pipe share one inode: it finds the processes that still hold the write end.
-    inodes = {os.fstat(fd).st_ino for fd in streams}
-    pending = memoryview(stdin_data) if stdin_data is not None else None
-    stop, exited_at = None, None
-    with selectors.DefaultSelector() as selector:
-        for fd in streams:
-            os.set_blocking(fd, False)
-            selector.register(fd, selectors.EVENT_READ)
-        if pending is not None:
-            os.set_blocking(proc.stdin.fileno(), False)
-            selector.register(proc.stdin.fileno(), selectors.EVENT_WRITE)
-        while stop is None and selector.get_map():
-            now = time.monotonic()
-            if now >= ends:
-                stop = "timeout"
-                break
-            if exited_at is None and proc.poll() is not None:
-                exited_at = now
-            if exited_at is not None and now - exited_at >= _EXIT_GRACE:
-                break  # exited, but something it started keeps the pipes open: not worth waiting for
-            # Wake up now and then to see the command exit while a child holds the pipes.
-            for key, _events in selector.select(min(ends - now, _EXIT_GRACE / 2)):
-                if key.fd not in streams:
-                    pending = _feed(proc, selector, pending)
-                    continue
-                name, buffer, cap = streams[key.fd]
-                chunk = _read_chunk(key.fd, min(_READ_CHUNK, cap + 1 - len(buffer)))
-                if chunk is None:
-                    continue
-                if not chunk:
-                    selector.unregister(key.fd)
-                    continue
-                buffer.extend(chunk)
-                if len(buffer) > cap:
-                    stop = name
-                    break
-        open_pipes = any(fd in streams for fd in selector.get_map())
-    if stop is None and not open_pipes:
-        stop = _wait(proc, ends)
-    if stop is not None or open_pipes:
-        _kill_everything(proc, inodes)
-    return bytes(streams[proc.stdout.fileno()][1]), bytes(streams[proc.stderr.fileno()][1]), stop
-
-
-def _read_chunk(fd, size):
-    try:
-        return os.read(fd, size)
-    except BlockingIOError:
-        return None
-    except OSError:
-        return b""
-
-
-def _feed(proc, selector, pending):
-    """Write what the pipe takes of ``pending``; close stdin when all is written or the command stopped reading."""
-    try:
-        written = os.write(proc.stdin.fileno(), pending[:_READ_CHUNK])
-    except BlockingIOError:
-        return pending
-    except OSError:  # EPIPE: the command does not read its input
-        written = len(pending)
-    pending = pending[written:]
-    if not pending:
-        selector.unregister(proc.stdin.fileno())
-        proc.stdin.close()
-    return pending
-
-
-def _wait(proc, ends):
-    """Wait for the command to exit until ``ends``; ``"timeout"`` when it does not (it closed its output early)."""
-    try:
-        proc.wait(timeout=max(0, ends - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        return "timeout"
-    return None
-
-
-def _kill_everything(proc, inodes):
-    """Kill the command's process group, then (Linux) every process that still holds its stdout or stderr.
-
-    A child that called ``setsid()`` left the group and would outlive the command; on Linux ``/proc`` tells
-    which processes hold the pipes.  Elsewhere such a child is left to die of ``SIGPIPE`` once our ends are closed.
-    """
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        pass
-    for _round in range(3):  # a holder may have forked while it was killed
-        holders = _pipe_holders(inodes)
-        if not holders:
-            break
-        for pid in holders:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.05)
-    try:
-        proc.wait(timeout=_REAP_WAIT)
-    except subprocess.TimeoutExpired:
-        pass  # stuck in the kernel (a hung NFS mount): it cannot be reaped, and is not waited for
-
-
-def _pipe_holders(inodes):
-    """Pids, other than this process, that have one of the pipes ``inodes`` open (``/proc``: Linux only)."""
-    wanted = {"pipe:[%d]" % inode for inode in inodes}
-    try:
-        pids = [name for name in os.listdir("/proc") if name.isdigit()]
-    except OSError:
-        return set()
-    own = str(os.getpid())
-    holders = set()
-    for pid in pids:
-        if pid == own:
-            continue
-        directory = "/proc/%s/fd" % pid
-        try:
-            fds = os.listdir(directory)
-        except OSError:
-            continue  # gone, or another user's (then not ours to kill either)
-        for fd in fds:
-            try:
-                if os.readlink(os.path.join(directory, fd)) in wanted:
-                    holders.add(int(pid))
-                    break
-            except OSError:
-                continue
-    return holders
 
 
 def read_text(path, max_bytes=_MAX_BYTES, whole=True, limits=None):

@@ -128,6 +128,13 @@ options:
     description:
       - The agent's var directory (C(--vardir)), where its targets and remotes are stored; the agent's own by default.
     type: path
+  command_timeout:
+    description:
+      - Seconds the programs the module runs (C(glpi-agent --version), C(glpi-remote list), the inventory run) may take
+        together. A run still going then is stopped, with every process it started, and the task fails saying so.
+      - Give it room for every remote, O(timeout) each, O(remote_workers) at a time.
+    type: int
+    default: 3600
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -289,6 +296,7 @@ def argument_spec():
         glpi_remote_path=dict(type="path"),
         conf_file=dict(type="path"),
         vardir=dict(type="path"),
+        command_timeout=dict(type="int", default=3600),
         **remote_argument_spec(protocol_default="ssh")
     )
 

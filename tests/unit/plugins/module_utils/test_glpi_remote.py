@@ -20,6 +20,7 @@ from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote a
 from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote_output as o
 from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_remote_url as u
 from ansible_collections.glpiops.glpi.plugins.module_utils._deviceid import URL_DEVICEID_RE
+from ansible_collections.glpiops.glpi.plugins.module_utils._process import Finished
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK, mask_url
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[3] / "stand_ins"))
@@ -318,3 +319,41 @@ def test_a_tool_that_leaks_passwords_in_list_makes_them_known_secrets(lab):
     (remote,) = fresh.remotes()
     assert "Pa55!word" in remote["url"] and "Pa55!word" in fresh.secrets
     assert o.describe_remote(remote)["url"] == "ssh://inventory:********@127.0.0.1:2222"
+
+
+class _Module(object):
+    def __init__(self, **params):
+        self.params = params
+
+
+def test_the_module_runner_reads_stdin_and_returns_text():
+    run = g.module_runner(_Module(command_timeout=30))
+    rc, stdout, stderr = run([sys.executable, "-c", "import sys; data = sys.stdin.read(); print(data.upper()); sys.exit(3)"], b"web01")
+    assert (rc, stdout, stderr) == (3, "WEB01\n", "")
+
+
+def test_the_module_runner_stops_a_hung_program_at_command_timeout():
+    run = g.module_runner(_Module(command_timeout=1))
+    with pytest.raises(g.GlpiRemoteError) as caught:
+        run([sys.executable, "-c", "import time; time.sleep(60)"], None)
+    assert "did not finish within 1 s (option command_timeout): it was stopped" in caught.value.msg
+
+
+def test_one_deadline_for_every_program_of_the_module_run():
+    seen, now = [], [100.0]
+
+    def fake_run(argv, timeout, stdin_data=None, ends=None):
+        seen.append(ends)
+        now[0] += 7
+        return Finished(0, b"", b"", None)
+
+    run = g.module_runner(_Module(command_timeout=20), run=fake_run, clock=lambda: now[0])
+    run(["glpi-remote", "list"], None)
+    run(["glpi-agent", "--version"], None)
+    assert seen == [120.0, 120.0]  # the second program gets what the first left, not 20 s more
+
+
+def test_the_module_runner_names_a_program_that_cannot_start():
+    run = g.module_runner(_Module(command_timeout=5))
+    with pytest.raises(g.GlpiRemoteError, match="cannot run /nonexistent/glpi-remote"):
+        run(["/nonexistent/glpi-remote", "list"], None)
