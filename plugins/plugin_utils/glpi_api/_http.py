@@ -7,8 +7,8 @@
 
 Private to the glpiops.glpi collection: no compatibility promise.
 
-``JSONClient`` sends GET requests with ``requests`` and the collection's TLS, proxy and time-out options (the same
-``request_settings`` as the delivery client), never follows a redirect, reads at most ``ANSWER_MAX`` bytes of an
+``JSONClient`` sends GET requests (and the POST of an OAuth token request) with ``requests`` and the collection's TLS,
+proxy and time-out options (the same ``request_settings`` as the delivery client), never follows a redirect, reads at most ``ANSWER_MAX`` bytes of an
 answer and decodes it as JSON; anything else is a ``GLPIAPIError`` naming the option to look at.  Every message goes
 through the collection's one masking function first: tokens and passwords never show.
 """
@@ -92,6 +92,36 @@ class JSONClient(object):
 
     def error(self, message, option=None, status=None, code=None):
         return GLPIAPIError(self.masked(message), option=option, status=status, code=code)
+
+    def post(self, url, document, headers=None):
+        """The ``Answer`` to ``POST url`` with the JSON ``document`` (an OAuth token request): the same bounds, redirect
+        and JSON rules as ``get``; the document's secrets never show in a message (they are in ``secrets``)."""
+        try:
+            response = self._session.post(url, json=document, headers=headers, stream=True, allow_redirects=False,
+                                          **self.settings)
+        except requests.exceptions.RequestException as exc:
+            failure = network_failure(exc)
+            raise self.error("%s (option %s)" % (describe_exception(exc, url, failure), _FAILURE_OPTIONS.get(failure, "url")),
+                             option=_FAILURE_OPTIONS.get(failure, "url")) from None
+        try:
+            body = self._read(response, url)
+        finally:
+            response.close()
+        return self._answer(response, body, url)
+
+    def _answer(self, response, body, url):
+        """An ``Answer`` of a read ``body``: a redirect or a body that is not JSON is a ``GLPIAPIError``."""
+        if 300 <= response.status_code < 400:
+            raise self.error("%s redirects (HTTP %d) to %s: set the option url to GLPI's own address"
+                             % (display_url(url), response.status_code, display_url(response.headers.get("Location", "?"))),
+                             option="url", status=response.status_code)
+        try:
+            document = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise self.error("%s does not answer like GLPI's API (HTTP %d, %s, not JSON): check the option url"
+                             % (display_url(url), response.status_code, response.headers.get("Content-Type") or "no type"),
+                             option="url", status=response.status_code) from None
+        return Answer(response.status_code, response.headers, document)
 
     def get(self, url, params=None, headers=None, auth=None):
         """The ``Answer`` to ``GET url``; raises ``GLPIAPIError`` on a network failure, a redirect, an oversized
