@@ -215,14 +215,15 @@ class V2APIDouble:
         except RSQLError as error:
             return 400, {}, {"status": "ERROR_INVALID_PARAMETER", "title": str(error), "detail": error.invalid or None}
         # no is_deleted or is_template restriction of its own: GLPI 11's Search adds none (README.md)
-        records = [v2_record(record) for record in self.computers]
-        records = [record for record in records if predicate(_flat(record))]
+        pairs = [(record, _flat(record)) for record in (v2_record(item) for item in self.computers)]
+        pairs = [pair for pair in pairs if predicate(pair[1])]
         sort = (params.get("sort") or "").split(":")
         if sort[0]:
             if sort[0] not in PROPERTIES:
                 return 400, {}, {"status": "ERROR", "title": "Invalid property for sorting: %s" % sort[0], "detail": None}
-            records.sort(key=lambda record: (_flat(record).get(sort[0]) is None, _flat(record).get(sort[0])),
-                         reverse=len(sort) > 1 and sort[1].upper() == "DESC")
+            pairs.sort(key=lambda pair: (pair[1].get(sort[0]) is None, pair[1].get(sort[0])),
+                       reverse=len(sort) > 1 and sort[1].upper() == "DESC")
+        records = [pair[0] for pair in pairs]
         start = int(params["start"]) if str(params.get("start", "")).isdigit() else 0
         limit = int(params["limit"]) if str(params.get("limit", "")).isdigit() else 100
         total = len(records)
