@@ -75,8 +75,9 @@ def main(argv=None):
         median = statistics.median(sample[0] for sample in samples)
         baseline = statistics.median(sample[0] for sample in results[(api, sizes[0])])
         requests = sorted({sample[1] for sample in samples})
-        lines.append("| %s | %d | %s | %.3f | %.2f |" % (api, size, "/".join(str(count) for count in requests), median,
-                                                          median / baseline if baseline else float("nan")))
+        counts = "/".join(str(count) for count in requests)
+        ratio = median / baseline if baseline else float("nan")
+        lines.append("| %s | %d | %s | %.3f | %.2f |" % (api, size, counts, median, ratio))
     report = "\n".join(lines) + "\n"
     print(report)
     output = pathlib.Path(args.output)

@@ -35,10 +35,10 @@ DISABLED = {"status": "ERROR_RIGHT_MISSING", "title": "You don't have permission
 RIGHT_MISSING = {"status": "ERROR_RIGHT_MISSING", "title": "You don't have permission to perform this action.", "detail": None}
 INVALID_CLIENT = {"error": "invalid_client", "error_description": "Client authentication failed"}
 # the filterable properties of Computer (AssetController's asset schema) and their types
-PROPERTIES = dict({name: "string" for name in ("name", "comment", "serial", "otherserial", "uuid", "contact", "contact_num",
-                                                 "date_creation", "date_mod", "entity.name", "entity.completename",
-                                                 "location.name", "status.name", "type.name", "model.name",
-                                                 "manufacturer.name", "group.name")},
+_STRINGS = ("name", "comment", "serial", "otherserial", "uuid", "contact", "contact_num", "date_creation", "date_mod",
+            "entity.name", "entity.completename", "location.name", "status.name", "type.name", "model.name",
+            "manufacturer.name", "group.name")
+PROPERTIES = dict({name: "string" for name in _STRINGS},
                   **{name: "integer" for name in ("id", "entity.id", "location.id", "status.id", "type.id", "model.id",
                                                   "manufacturer.id", "group.id")},
                   **{"is_deleted": "boolean", "is_recursive": "boolean"})

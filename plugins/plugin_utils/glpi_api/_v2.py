@@ -120,8 +120,8 @@ class V2API(object):
             text, option = ("%s: GLPI refused the request (HTTP %d %s: %s) while %s: check the options entities, states, "
                             "name_pattern, page_size" % (url, answer.status, status, detail, doing)), "entities, states, name_pattern"
         elif status or oauth_error:
-            text, option = "%s answered HTTP %d %s: %s while %s (option url)" % (url, answer.status, status or oauth_error,
-                                                                                  detail, doing), "url"
+            code = status or oauth_error
+            text, option = "%s answered HTTP %d %s: %s while %s (option url)" % (url, answer.status, code, detail, doing), "url"
         else:
             text, option = ("%s does not answer like GLPI's High-Level API while %s (HTTP %d): check the option url"
                             % (url, doing, answer.status)), "url"
@@ -133,8 +133,8 @@ class V2API(object):
         while total is None or start < total:
             page += 1
             answer = self.client.get(self.url + COMPUTERS, params=page_params(rsql, start, page_size), headers=self._headers())
-            doing = "listing computers %d-%d%s (page %d)" % (start, start + page_size - 1,
-                                                             "" if total is None else " of %d" % total, page)
+            of_total = "" if total is None else " of %s" % total
+            doing = "listing computers %d-%d%s (page %d)" % (start, start + page_size - 1, of_total, page)
             rows = answer.document
             if answer.status not in (200, 206) or not isinstance(rows, list):
                 raise self._refused(answer, doing, consequence=NO_PART)
@@ -158,7 +158,7 @@ class V2API(object):
                     raise self.client.error("%s answered a computer without an id on page %d" % (display_url(self.url), page),
                                             option="url")
                 if last_id is not None and computer["id"] <= last_id:
-                    raise self.client.error("%s answered the computers out of id order on page %d (id %d after %d): the "
+                    raise self.client.error("%s answered the computers out of id order on page %d (id %d after %s): the "
                                             "pages may overlap%s" % (display_url(self.url), page, computer["id"], last_id, NO_PART),
                                             option="url")
                 last_id = computer["id"]
