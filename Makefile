@@ -29,7 +29,7 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_COLLECTIONS_SCAN_
 
 .PHONY: help inventory test venv venv-oldest venv-2.20 venv-newest collection check-root python313 \
         test-units test-units-oldest test-units-2.20 test-units-newest test-vermin test-changelog test-lint test-docs \
-        test-sanity test-integration test-integration-newest bench bench-inventory bench-delivery bench-partial bench-publish clean
+        test-sanity test-integration test-integration-newest bench bench-inventory bench-delivery bench-partial bench-inventory-plugin bench-publish clean
 
 # Every .PHONY target, one line each (tests/unit/test_makefile.py checks that none is missing).
 help:
@@ -53,10 +53,11 @@ help:
 	@echo "make venv-newest        .venv-newest: the newest ansible-core on Python 3.13 (tests/requirements/newest.txt)"
 	@echo "make python313          fail clearly unless a working Python 3.13 is found (tests/bin/find-python.sh)"
 	@echo "make collection         build the tarball users get into .cache/build/ and install it into .collections/"
-	@echo "make bench              bench-inventory, bench-delivery and bench-partial; results in .cache/bench/, no tracked file changes"
+	@echo "make bench              bench-inventory, bench-delivery, bench-partial and bench-inventory-plugin; results in .cache/bench/, no tracked file changes"
 	@echo "make bench-inventory    glpi_inventory vs setup over 1 and BENCH_HOSTS sshd targets (root) -> .cache/bench/inventory.md"
 	@echo "make bench-delivery     20 concurrent deliveries to a GLPI importing serially -> .cache/bench/delivery.md"
 	@echo "make bench-partial      full vs change-only inventories, 1 and BENCH_HOSTS local hosts: bytes, GLPI time -> .cache/bench/partial.md"
+	@echo "make bench-inventory-plugin  the inventory plugin listing 10,000 computers, legacy API vs v2, by page size -> .cache/bench/inventory-plugin.md"
 	@echo "make bench-publish      copy the last .cache/bench/ results into docs/benchmarks.md, to review and commit"
 	@echo "make clean              remove virtualenvs, build output, bench results and written inventories"
 	@echo "make help               this list"
@@ -192,7 +193,7 @@ BENCH_HOSTS ?= 20
 BENCH_RUNS  ?= 5
 BENCH_DIR   := $(CACHE)/bench
 
-bench: bench-inventory bench-delivery bench-partial
+bench: bench-inventory bench-delivery bench-partial bench-inventory-plugin
 
 bench-inventory: check-root collection
 	@echo "== bench: glpi_inventory vs setup, 1 and $(BENCH_HOSTS) sshd targets, $(BENCH_RUNS) runs each; report in $(BENCH_DIR)/inventory.md =="
@@ -207,6 +208,11 @@ bench-delivery: collection
 bench-partial: collection
 	@echo "== bench: change-only inventories, full vs partial, 1 and $(BENCH_HOSTS) hosts; report in $(BENCH_DIR)/partial.md =="
 	$(ANSIBLE_ENV) PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/bench/bench_partial.py --hosts $(BENCH_HOSTS) --output $(BENCH_DIR)/partial.md
+
+# The inventory plugin listing 10,000 computers from the API stand-ins: requests and time, legacy vs v2, by page size.
+bench-inventory-plugin: venv $(SRC_TREE)/ansible_collections/glpiops/glpi
+	@echo "== bench: inventory plugin, 10000 computers, legacy vs v2; report in $(BENCH_DIR)/inventory-plugin.md =="
+	$(VENV)/bin/python tests/bench/bench_inventory_plugin.py --runs $(BENCH_RUNS) --output $(BENCH_DIR)/inventory-plugin.md
 
 # Publishing numbers is a deliberate step, apart from running the benchmarks: docs/benchmarks.md becomes the last
 # inventory report, followed by the last delivery report when there is one. Review the diff, then commit it.

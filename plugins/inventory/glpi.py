@@ -13,10 +13,15 @@ description:
   - Lists the computers of a L(GLPI,https://glpi-project.org/) server (GLPI 9.5, 10 and 11) and makes each an inventory
     host named after the computer, with its GLPI fields as C(glpi_) variables, C(ansible_host) set to one of its IP
     addresses, and default groups by entity, location, state and operating system.
-  - Reads GLPI's legacy REST API (C(apirest.php)), which must be enabled in GLPI (Setup > General > API), with an
-    active API client admitting the controller's address. One request per page of computers (their IP addresses
-    joined in), plus opening and ending the API session. GLPI's High-Level API v2 (GLPI 11) is not supported yet.
-  - Deleted computers (in GLPI's trash bin) and templates are not listed.
+  - Reads GLPI's legacy REST API (C(apirest.php), GLPI 9.5, 10 and 11), which must be enabled in GLPI
+    (Setup > General > API), with an active API client admitting the controller's address; one request per page of computers (their IP
+    addresses joined in), plus opening and ending the API session.
+  - Or reads GLPI 11's High-Level API v2 (C(api.php)) with an OAuth client and the password grant (see O(api)); one
+    request per page of computers, plus one for the access token. The v2 API lists no IP address, operating system,
+    last inventory date or agent, so with it hosts get no C(ansible_host) (Ansible connects to the computer's name,
+    through DNS) and no C(os) group.
+  - Deleted computers (in GLPI's trash bin) are not listed; templates are not listed by the legacy API (the v2 API
+    cannot tell them apart, see the guide).
   - The configuration file must end with C(.glpi.yml) or C(.glpi.yaml).
   - Any failure (a bad URL, refused credentials, a disabled API, a profile without the right to read computers, a page
     that fails half-way) fails the inventory source with one message naming the option to check; no inventory is
@@ -45,13 +50,34 @@ options:
       - name: GLPI_URL
   api:
     description:
-      - Which GLPI API to read. V(legacy) is C(apirest.php) (GLPI 9.5, 10 and 11).
-      - GLPI 11's High-Level API v2 (C(api.php/v2)) is planned, not there yet.
+      - Which GLPI API to read.
+      - V(legacy) is C(apirest.php) (GLPI 9.5, 10 and 11), with O(user_token) (and O(app_token)) or O(username)
+        and O(password).
+      - V(v2) is GLPI 11's High-Level API (C(api.php/v2.0)), with O(client_id), O(client_secret), O(username) and
+        O(password) (OAuth password grant, scope C(api)).
+      - V(auto) reads the legacy API when O(user_token) or O(app_token) is set; else the High-Level API when
+        O(client_id) or O(client_secret) is set, falling back to the legacy API with O(username) and O(password)
+        (and a warning) when that GLPI has no High-Level API or has it disabled; else the legacy API.
     type: str
-    default: legacy
-    choices: [legacy]
+    default: auto
+    choices: [auto, legacy, v2]
     env:
       - name: GLPI_API
+  client_id:
+    description:
+      - The identifier of GLPI's OAuth client (Setup > OAuth clients) for the High-Level API v2. The client must allow
+        the Password grant and the scope C(api).
+      - GLPI also issues client_credentials tokens, but they carry no user and GLPI refuses every listing with them,
+        so the API user's O(username) and O(password) are required too.
+    type: str
+    env:
+      - name: GLPI_CLIENT_ID
+  client_secret:
+    description:
+      - The secret of O(client_id). Never shown in messages, logs or results.
+    type: str
+    env:
+      - name: GLPI_CLIENT_SECRET
   user_token:
     description:
       - The API token of the GLPI user the inventory reads as (the user's preferences, Remote access keys,
@@ -63,8 +89,9 @@ options:
       - name: GLPI_USER_TOKEN
   username:
     description:
-      - GLPI login for the API session (HTTP Basic), when there is no O(user_token). GLPI must allow it (Setup >
-        General > API, "Enable login with credentials").
+      - GLPI login for the legacy API session (HTTP Basic), when there is no O(user_token). GLPI must allow it
+        (Setup > General > API, "Enable login with credentials").
+      - With the High-Level API v2, the API user of the OAuth password grant (a dedicated GLPI user is best).
     type: str
     env:
       - name: GLPI_USERNAME
@@ -129,7 +156,8 @@ options:
     description:
       - How many computers one request lists. GLPI announces its largest page (C(Accept-Range), 1000 by default);
         a larger O(page_size) is cut to it after the first request.
-      - 10,000 computers take 10 requests with the default, plus opening and ending the session.
+      - 10,000 computers take 10 requests with the default, plus opening and ending the session (legacy) or the
+        token request (v2). GLPI's v2 announces no maximum; every page is checked against its C(Content-Range).
     type: int
     default: 1000
     env:
@@ -137,14 +165,16 @@ options:
   entities:
     description:
       - Only computers of these entities, by their complete name as GLPI shows it (V(Root entity > Paris)).
-        Filtered by GLPI; several entities are OR-ed.
+        Filtered by GLPI; several entities are OR-ed. With the v2 API, the entity's complete name must be equal.
     type: list
     elements: str
     default: []
     env:
       - name: GLPI_ENTITIES
   states:
-    description: Only computers in these states (GLPI's "Status", for example V(In use)). Filtered by GLPI; OR-ed.
+    description:
+      - Only computers in these states (GLPI's "Status", for example V(In use)). Filtered by GLPI; OR-ed.
+      - The legacy API compares the state's complete name, the v2 API its name.
     type: list
     elements: str
     default: []
@@ -153,12 +183,15 @@ options:
   name_pattern:
     description:
       - Only computers whose name contains this text (GLPI's "contains" search, case-insensitive); V(^) anchors it at
-        the start and V($) at the end, as in GLPI's search form. Filtered by GLPI.
+        the start and V($) at the end, as in GLPI's search form. Filtered by GLPI (with the v2 API, as C(=ilike=)
+        where V(*) is a wildcard).
     type: str
     env:
       - name: GLPI_NAME_PATTERN
   last_inventory_days:
-    description: Only computers whose last inventory is less than this many days old. Filtered by GLPI.
+    description:
+      - Only computers whose last inventory is less than this many days old. Filtered by GLPI.
+      - Legacy API only; the v2 API's Computer has no last inventory date, and the inventory fails when it is set with it.
     type: int
     env:
       - name: GLPI_LAST_INVENTORY_DAYS
@@ -230,6 +263,14 @@ cache_connection: ~/.cache/ansible-glpi
 cache_timeout: 3600
 
 ---
+# GLPI 11's High-Level API v2; GLPI_CLIENT_SECRET and GLPI_PASSWORD come from the environment
+plugin: glpiops.glpi.glpi
+url: https://glpi.example.com
+api: v2
+client_id: 7f3c0d1e5b2a4c6e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e
+username: ansible-inventory
+
+---
 # Groups of your own from the glpi_ variables
 plugin: glpiops.glpi.glpi
 url: https://glpi.example.com
@@ -247,12 +288,13 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._backends import list_computers
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._hosts import inventory_hosts
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._legacy import list_computers
 
 # The options the GLPI client reads.
-CLIENT_OPTIONS = ("url", "api", "user_token", "username", "password", "app_token", "validate_certs", "ca_path",
-                  "client_cert", "client_key", "proxy", "timeout", "request_deadline", "page_size", "entities", "states", "name_pattern",
+CLIENT_OPTIONS = ("url", "api", "user_token", "username", "password", "app_token", "client_id", "client_secret",
+                  "validate_certs", "ca_path", "client_cert", "client_key", "proxy", "timeout", "request_deadline",
+                  "page_size", "entities", "states", "name_pattern",
                   "last_inventory_days")
 
 
@@ -284,9 +326,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 pass
         options = self._client_options()
         try:
-            computers = list_computers(options)
+            listing = list_computers(options)
         except GLPIOpsError as exc:
             raise AnsibleParserError("glpiops.glpi.glpi: %s" % exc) from None
+        if listing.fell_back:
+            self.display.warning("glpiops.glpi.glpi: api auto read GLPI's legacy API with username and password, because %s"
+                                 % listing.fell_back)
+        computers = listing.computers
         if use_cache:
             self._cache[key] = computers
         return computers

@@ -53,8 +53,10 @@ class Exchange:
 
     @property
     def endpoint(self):
-        """What follows ``apirest.php/``: ``initSession``, ``search/Computer``..."""
-        return self.path.split("apirest.php/", 1)[-1]
+        """What follows ``apirest.php/`` (``initSession``, ``search/Computer``...) or ``api.php`` (``/token``...)."""
+        if "apirest.php/" in self.path:
+            return self.path.split("apirest.php/", 1)[-1]
+        return self.path.split("/api.php", 1)[-1]
 
     def __repr__(self):
         return "<Exchange %s %s?%s -> %s>" % (self.method, self.path, self.query, self.status)

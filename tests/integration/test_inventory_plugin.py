@@ -23,9 +23,11 @@ import yaml
 from test_inventory_over_ssh import ROOT, host_vars, recap  # noqa: E402  pylint: disable=import-error
 
 sys.path.insert(0, str(ROOT))
-from tests.glpi_api_double import LegacyAPIDouble, computer, computers  # noqa: E402  pylint: disable=import-error,wrong-import-position
+from tests.glpi_api_double import LegacyAPIDouble, V2APIDouble, computer, computers  # noqa: E402  pylint: disable=import-error,wrong-import-position
 
 TOKEN = "integration-token-" + "k" * 22
+CLIENT_ID, CLIENT_SECRET, API_PASSWORD = "integration-client", "integration-secret-" + "q" * 21, "Api-pass-" + "z" * 11
+V2_ENV = {"GLPI_USER_TOKEN": "", "GLPI_CLIENT_SECRET": CLIENT_SECRET, "GLPI_PASSWORD": API_PASSWORD}
 
 
 def ansible(tool, tmp_path, *args, env_extra=None):
@@ -68,6 +70,40 @@ def test_ansible_inventory_list_and_graph(tmp_path):
     # two runs, each: a session, 3 pages of 1000, the end of the session
     assert endpoints == (["initSession"] + ["search/Computer"] * 3 + ["killSession"]) * 2
     assert TOKEN not in listed.stdout + listed.stderr + graph.stdout + graph.stderr
+
+
+def test_ansible_inventory_list_and_graph_over_the_high_level_api_with_api_auto(tmp_path):
+    with V2APIDouble(computers=computers(2345), clients={CLIENT_ID: CLIENT_SECRET}, logins={"ansible": API_PASSWORD}) as glpi:
+        path = source(tmp_path, glpi, client_id=CLIENT_ID, username="ansible",
+                      keyed_groups=[{"key": "glpi_type", "prefix": "type"}])
+        listed = ansible("ansible-inventory", tmp_path, "-i", path, "--list", env_extra=V2_ENV)
+        graph = ansible("ansible-inventory", tmp_path, "-i", path, "--graph", env_extra=V2_ENV)
+        routes = [exchange.endpoint for exchange in glpi.requests_seen()]
+    assert listed.returncode == 0, listed.stderr
+    hostvars = json.loads(listed.stdout)["_meta"]["hostvars"]
+    assert len(hostvars) == 2345 and "ansible_host" not in hostvars["host-00042"]
+    assert plain(hostvars["host-00042"]["glpi_serial"]) == computer(42)["serial"]
+    assert plain(hostvars["host-00042"]["glpi_entity"]) == computer(42)["entity"]
+    lyon = [record["name"] for record in computers(2345) if record["entity"] == "Root entity > Lyon"]
+    assert sorted(json.loads(listed.stdout)["glpi_entity_root_entity_lyon"]["hosts"]) == lyon
+    assert graph.returncode == 0, graph.stderr
+    assert "|--@type_Laptop:" in graph.stdout and "glpi_os_" not in graph.stdout
+    # two runs, each: one token, 3 pages of 1000
+    assert routes == (["/token"] + ["/v2.0/Assets/Computer"] * 3) * 2
+    output = listed.stdout + listed.stderr + graph.stdout + graph.stderr
+    assert CLIENT_SECRET not in output and API_PASSWORD not in output
+    assert not any(token in output for token in glpi.tokens)
+
+
+def test_the_disabled_high_level_api_fails_the_source_naming_the_setting(tmp_path):
+    with V2APIDouble(computers=computers(3), clients={CLIENT_ID: CLIENT_SECRET}, logins={"ansible": API_PASSWORD},
+                     enable_hlapi=False) as glpi:
+        result = ansible("ansible-inventory", tmp_path, "-i", source(tmp_path, glpi, api="v2", client_id=CLIENT_ID,
+                                                                     username="ansible"), "--list",
+                         env_extra=dict(V2_ENV, ANSIBLE_INVENTORY_UNPARSED_FAILED="true"))
+    assert result.returncode != 0
+    assert "High-Level API is disabled" in result.stderr and "enable_hlapi" in result.stderr
+    assert CLIENT_SECRET not in result.stdout + result.stderr and API_PASSWORD not in result.stdout + result.stderr
 
 
 def test_a_cached_second_ansible_inventory_run_asks_glpi_nothing(tmp_path):

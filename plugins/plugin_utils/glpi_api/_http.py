@@ -7,8 +7,8 @@
 
 Private to the glpiops.glpi collection: no compatibility promise.
 
-``JSONClient`` sends GET requests with ``requests`` and the collection's TLS, proxy and time-out options (the same
-``request_settings`` as the delivery client), never follows a redirect, reads at most ``ANSWER_MAX`` bytes of an
+``JSONClient`` sends GET requests (and the POST of an OAuth token request) with ``requests`` and the collection's TLS,
+proxy and time-out options (the same ``request_settings`` as the delivery client), never follows a redirect, reads at most ``ANSWER_MAX`` bytes of an
 answer, all of it within ``request_deadline`` seconds (an answer whose head or body drips in is cut), and decodes it
 as JSON; anything else is a ``GLPIAPIError`` naming the option to look at.  Every message goes
 through the collection's one masking function first: tokens and passwords never show.
@@ -106,6 +106,14 @@ class JSONClient(object):
     def get(self, url, params=None, headers=None, auth=None):
         """The ``Answer`` to ``GET url``; raises ``GLPIAPIError`` on a network failure, a redirect, an oversized,
         late or non-JSON answer."""
+        return self._request("GET", url, params=params, headers=headers, auth=auth)
+
+    def post(self, url, document, headers=None):
+        """The ``Answer`` to ``POST url`` with the JSON ``document`` (an OAuth token request): the same bounds, redirect
+        and JSON rules as ``get``; the document's secrets never show in a message (they are in ``secrets``)."""
+        return self._request("POST", url, json=document, headers=headers)
+
+    def _request(self, method, url, headers=None, **kwargs):
         ends = self._clock() + self.deadline
         headers = dict(headers or {})
         headers.setdefault("Accept-Encoding", "identity")  # the size cap counts the bytes GLPI sends
@@ -114,8 +122,8 @@ class JSONClient(object):
         timer.daemon = True
         timer.start()
         try:
-            response = self._session.get(url, params=params, headers=headers, auth=auth, stream=True,
-                                         allow_redirects=False, **self.settings)
+            response = self._session.request(method, url, headers=headers, stream=True, allow_redirects=False,
+                                             **dict(self.settings, **kwargs))
         except requests.exceptions.RequestException as exc:
             if fired.is_set():
                 raise self._late(url) from None
