@@ -24,4 +24,12 @@ options:
       - GLPI's configuration directory (C(GLPI_CONFIG_DIR), with C(config_db.php) and C(glpicrypt.key)) when it is not
         C(<glpi_path>/config), for example C(/etc/glpi) with distribution packages.
     type: path
+  allow_superuser:
+    description:
+      - Let GLPI 11's console run as root (its C(--allow-superuser) option). GLPI 11 refuses root otherwise; the task then
+        fails and says to run it as the web server user (O(ignore:become_user)), which is the better choice, since files
+        GLPI creates as root break it later.
+      - Given only to GLPI 11, whose console knows it; GLPI 9.5 and 10.0 run as root without it.
+    type: bool
+    default: false
 """

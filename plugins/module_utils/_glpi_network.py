@@ -50,6 +50,9 @@ CONSOLE_ERRORS = {
     131: "GLPI says its database must be updated ('php bin/console db:update')",
 }
 
+# GLPI 11's console, run as root without --allow-superuser, ends its refusal with this line (and exits 1).
+ROOT_REFUSAL = "Use --allow-superuser option to bypass this limitation."
+
 LEGACY = "legacy"  # 9.5 and 10.0: inc/based_config.php, then DB and Config by hand
 KERNEL = "kernel"  # 11: Symfony kernel
 
@@ -270,18 +273,33 @@ def undecryptable_warning(answer):
     return None
 
 
-def console_command(php_path, glpi_path, config_dir, version):
-    """argv of ``config:set`` for the key, the value left out so the console prompts for it on stdin."""
+def console_command(php_path, glpi_path, config_dir, version, allow_superuser=False):
+    """argv of ``config:set`` for the key, the value left out so the console prompts for it on stdin.
+
+    ``--allow-superuser`` goes only to GLPI 11, whose console refuses root without it (GLPI 10's has no such option).
+    """
     argv = [php_path, os.path.join(glpi_path, "bin", "console"), "config:set", KEY_NAME]
     if config_dir and not is_kernel_version(version):
         argv.append("--config-dir=%s" % config_dir)
+    if allow_superuser and is_kernel_version(version):
+        argv.append("--allow-superuser")
     return argv
+
+
+def root_message(command):
+    """What to do when GLPI 11's console refused to run ``command`` as root."""
+    return ("GLPI 11's console refuses to run as root (%s: 'WARNING: running as root is discouraged.'). Run the task as the web "
+            "server user, who owns GLPI's files (become: true with become_user: www-data on Debian and Ubuntu, apache on Red Hat "
+            "family systems), or set allow_superuser: true to run it as root anyway (files it creates are then owned by root)."
+            % command)
 
 
 def console_problem(rc, stdout, stderr):
     """``None`` when ``config:set`` stored the value, else why not (rc meaning and GLPI's words)."""
     if rc == 0 and UPDATED_MESSAGE in (stdout or ""):
         return None
+    if rc == 1 and ROOT_REFUSAL in (stdout or ""):
+        return root_message("config:set")
     meaning = CONSOLE_ERRORS.get(rc, "the console command failed")
     said = [line.strip() for line in ((stdout or "") + "\n" + (stderr or "")).splitlines()
             if line.strip() and line.strip() != "Configuration value:"]
@@ -359,8 +377,9 @@ def key_diff(before, after):
 class GlpiServer:
     """A GLPI tree on this host, driven through ``php``: the only code here that runs commands."""
 
-    def __init__(self, module, glpi_path, php_path=None, config_dir=None):
+    def __init__(self, module, glpi_path, php_path=None, config_dir=None, allow_superuser=False):
         self.module = module
+        self.allow_superuser = allow_superuser
         self.glpi_path = os.path.abspath(glpi_path)
         self.config_dir = config_dir
         self.php = php_path or module.get_bin_path("php", required=False)
@@ -395,7 +414,7 @@ class GlpiServer:
 
     def write_key(self, key, secrets=()):
         """``config:set`` with ``key`` (``''`` clears it) on stdin, then read back: the stored value must decrypt to it."""
-        argv = console_command(self.php, self.glpi_path, self.config_dir, self.version)
+        argv = console_command(self.php, self.glpi_path, self.config_dir, self.version, self.allow_superuser)
         # The line ends the console's answer to its prompt; an empty line answers '' (no key).
         rc, stdout, stderr = self.module.run_command(argv, data=key + "\n", binary_data=True, cwd=self.glpi_path,
                                                      environ_update=self._environ())
@@ -447,4 +466,5 @@ def glpi_install_argument_spec():
         glpi_path=dict(type="path", default="/var/www/glpi"),
         php_path=dict(type="path"),
         config_dir=dict(type="path"),
+        allow_superuser=dict(type="bool", default=False),
     )

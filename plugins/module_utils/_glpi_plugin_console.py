@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_plugin_state import ROOT_WARNING, strip_root_warning
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_network import root_message
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_plugin_state import strip_root_warning
 
 COMMANDS = {
     "list": "plugin:list",
@@ -94,12 +95,6 @@ def interpret(rc, stdout, stderr):
         kind = "failed"
     words = said(stdout, stderr)
     return {"kind": kind, "rc": rc, "said": words, "sql_errors": sum(1 for line in words if line.startswith("SQL Error"))}
-
-
-def root_message(command):
-    return ("GLPI 11's console refuses to run as root (%s: %s). Run the task as the web server user, who owns GLPI's files "
-            "(become: true with become_user: www-data on Debian and Ubuntu, apache on Red Hat family systems), or set "
-            "allow_superuser: true to run it as root anyway (files it creates are then owned by root)." % (command, ROOT_WARNING))
 
 
 def failure_message(step, key, outcome, state_after):

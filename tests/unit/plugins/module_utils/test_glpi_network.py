@@ -170,3 +170,17 @@ def test_key_diff_shows_fingerprints_only():
     diff = n.key_diff("", KEY)
     assert diff["before"] == "(no key)\n" and diff["after"] == n.fingerprint(KEY) + "\n"
     assert KEY not in json.dumps(diff)
+
+
+def test_allow_superuser_goes_to_glpi_11_only():
+    assert n.console_command("php", "/g", None, "11.0.8", allow_superuser=True)[-1] == "--allow-superuser"
+    assert "--allow-superuser" not in n.console_command("php", "/g", None, "10.0.12", allow_superuser=True)
+    assert "--allow-superuser" not in n.console_command("php", "/g", None, "11.0.8")
+
+
+def test_glpi_11_root_refusal_is_told_with_what_to_do():
+    from tests._plugin_transcript import transcript_calls  # pylint: disable=import-outside-toplevel
+
+    refusal = next(call for call in transcript_calls() if call["version"].startswith("11") and "--allow-superuser" not in call["args"])
+    message = n.console_problem(refusal["rc"], refusal["stdout"], refusal["stderr"])
+    assert "become_user: www-data" in message and "allow_superuser: true" in message
