@@ -182,6 +182,24 @@ def records_from_program(answer):
     return plugins
 
 
+def merge_files(listed, answer):
+    """GLPI 11: the records of ``plugin:list`` (:func:`parse_list`) completed with the files the program found."""
+    files = answer.get("files") or {}
+    plugins = {}
+    for key, item in listed.items():
+        found = files.get(key) or {}
+        number = effective_number(item["state_number"], item["version"], found.get("version"))
+        plugins[key] = dict(item, files_version=found.get("version"),
+                            install_method=item["install_method"] or install_method(found.get("base")))
+        if number != item["state_number"]:
+            plugins[key].update(record(key, number, version=item["version"], name=item["name"], method=plugins[key]["install_method"],
+                                       files_version=found.get("version"), was_active=item["state_number"] == ACTIVATED))
+    for key, found in files.items():
+        if key not in plugins:
+            plugins[key] = record(key, None, name=found.get("name"), method=install_method(found.get("base")), files_version=found.get("version"))
+    return plugins
+
+
 def _php_string(value):
     if value is None:
         return "null"
@@ -233,25 +251,26 @@ try {
     $bases = defined('PLUGINS_DIRECTORIES') ? PLUGINS_DIRECTORIES : [GLPI_ROOT . '/marketplace', GLPI_ROOT . '/plugins'];
     $answer['marketplace_dir'] = defined('GLPI_MARKETPLACE_DIR') ? GLPI_MARKETPLACE_DIR : GLPI_ROOT . '/marketplace';
     $answer['marketplace_enable'] = defined('GLPI_MARKETPLACE_ENABLE') ? GLPI_MARKETPLACE_ENABLE : null;
-    if ($glpiops_layout !== 'kernel') {
-        $plugin = new Plugin();
-        if ($glpiops_refresh !== null) {
-            $plugin->checkPluginState($glpiops_refresh);
-        }
-        $files = [];
-        foreach ($bases as $base) {
-            foreach (is_dir($base) ? scandir($base) : [] as $key) {
-                if ($key[0] === '.' || isset($files[$key]) || !is_file("$base/$key/setup.php")) {
-                    continue;
-                }
-                $informations = $plugin->getInformationsFromDirectory($key);
-                $files[$key] = [
-                    'base' => $base === $answer['marketplace_dir'] ? 'marketplace' : 'plugins',
-                    'version' => isset($informations['version']) ? (string) $informations['version'] : null,
-                    'name' => isset($informations['name']) ? (string) $informations['name'] : null,
-                ];
+    $plugin = new Plugin();
+    if ($glpiops_refresh !== null) {
+        $plugin->checkPluginState($glpiops_refresh);
+    }
+    $files = [];
+    foreach ($bases as $base) {
+        foreach (is_dir($base) ? scandir($base) : [] as $key) {
+            if ($key[0] === '.' || isset($files[$key]) || !is_file("$base/$key/setup.php")) {
+                continue;
             }
+            $informations = $plugin->getInformationsFromDirectory($key);
+            $files[$key] = [
+                'base' => $base === $answer['marketplace_dir'] ? 'marketplace' : 'plugins',
+                'version' => isset($informations['version']) ? (string) $informations['version'] : null,
+                'name' => isset($informations['name']) ? (string) $informations['name'] : null,
+            ];
         }
+    }
+    $answer['files'] = (object) $files;
+    if ($glpiops_layout !== 'kernel') {
         $answer['plugins'] = [];
         foreach ($plugin->getList() as $row) {
             $found = $files[$row['directory']] ?? null;
@@ -260,7 +279,6 @@ try {
                 'state' => (int) $row['state'], 'files_version' => $found['version'] ?? null, 'base' => $found['base'] ?? null,
             ];
         }
-        $answer['files'] = (object) $files;
     }
     glpiops_answer($answer);
 } catch (Throwable $e) {
@@ -272,9 +290,9 @@ try {
 def read_program(glpi_path, config_dir, layout, refresh=None):
     """The PHP program (given to ``php`` on stdin) that answers one JSON line after :data:`PROGRAM_MARKER`.
 
-    On GLPI 9.5/10 (``legacy``) it lists ``glpi_plugins`` with ``Plugin::getList()`` and each plugin's files
-    with ``Plugin::getInformationsFromDirectory()``; on 11 (``kernel``) only the version and marketplace
-    settings (the plugins come from ``plugin:list``).  ``refresh``: a plugin key GLPI is first asked to look at
+    It lists the plugins' files (``PLUGINS_DIRECTORIES``, read with ``Plugin::getInformationsFromDirectory()``),
+    GLPI's version and marketplace settings, and on GLPI 9.5/10 (``legacy``, which has no listing command)
+    the ``glpi_plugins`` rows with ``Plugin::getList()``; on 11 the rows come from ``plugin:list``.  ``refresh``: a plugin key GLPI is first asked to look at
     again (``Plugin::checkPluginState``, what GLPI's plugin page and each web request do), so that a plugin
     whose files changed is marked "to update" before the console is asked to update it.
     """

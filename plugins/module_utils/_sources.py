@@ -120,6 +120,22 @@ def run_command(argv, timeout, ok_rcs=(0,), stdin_data=None, env=None, max_outpu
     or writes more than ``max_output`` bytes to stdout or ``max_errors`` to stderr.  Every process the command
     started is killed then, even one that left its process group (see :func:`_kill_everything`).
     """
+    rc, out, err = run_process(argv, timeout, stdin_data=stdin_data, env=env, max_output=max_output, max_errors=max_errors,
+                               limits=limits)
+    if rc not in ok_rcs:
+        detail = err.strip().splitlines()
+        raise SourceUnavailable(
+            "%s exited with rc %s%s" % (argv[0], rc, (": " + printable(detail[-1][:200])) if detail else "")
+        )
+    return out
+
+
+def run_process(argv, timeout, stdin_data=None, env=None, cwd=None, max_output=MAX_OUTPUT_BYTES, max_errors=MAX_ERROR_BYTES,
+                limits=None):
+    """Run ``argv`` with the limits of :func:`run_command`; ``(rc, stdout, stderr)`` as text, whatever the rc.
+
+    Raises :class:`SourceUnavailable` when the command cannot be started, :class:`SourceCutShort` when a limit cut it short.
+    """
     limits = _limits(limits)
     path = argv[0] if os.path.isabs(argv[0]) else find_command(argv[0])
     if path is None:
@@ -140,6 +156,7 @@ def run_command(argv, timeout, ok_rcs=(0,), stdin_data=None, env=None, max_outpu
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
+            cwd=cwd,
             start_new_session=True,  # its own process group, killed whole
         )
     except OSError as exc:
@@ -158,12 +175,7 @@ def run_command(argv, timeout, ok_rcs=(0,), stdin_data=None, env=None, max_outpu
         raise limits.cut("%s output larger than %d bytes: cut short" % (argv[0], max_output))
     if stop == "stderr":
         raise limits.cut("%s error output larger than %d bytes: cut short" % (argv[0], max_errors))
-    if proc.returncode not in ok_rcs:
-        detail = err.decode("utf-8", "replace").strip().splitlines()
-        raise SourceUnavailable(
-            "%s exited with rc %s%s" % (argv[0], proc.returncode, (": " + printable(detail[-1][:200])) if detail else "")
-        )
-    return out.decode("utf-8", "replace")
+    return proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
 
 def _read_output(proc, stdin_data, ends, max_output, max_errors):
