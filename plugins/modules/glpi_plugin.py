@@ -15,7 +15,7 @@ description:
     C(plugin:deactivate), C(plugin:uninstall), C(marketplace:download)), on GLPI 9.5, 10.0 and 11.0. Runs on the GLPI server host.
   - The console's exit codes do not tell what happened (C(plugin:activate) on an active plugin exits 1, C(plugin:install -f)
     prints SQL errors and exits 0). So the plugin's state is read from GLPI before and after every step, never inferred from
-    an exit code, and RV(changed) is the difference between the state read first and the one read last.
+    an exit code, and C(changed) is the difference between the state read first and the one read last.
   - GLPI 11 is read with C(plugin:list --format json); GLPI 9.5 and 10.0, which have no listing command, with GLPI's own
     C(Plugin) class, through a small PHP program given to O(php_path) on stdin. Both give the plugin's files' version, so a
     plugin whose files are newer than the installed version ("to update") is seen, and updated.
