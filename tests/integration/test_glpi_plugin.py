@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
+import shutil
+import subprocess
 import tarfile
 
 import pytest
@@ -22,6 +25,7 @@ from test_glpi_network import php, run_tasks  # noqa: E402,F401  pylint: disable
 from tests._plugin_transcript import transcript_calls
 
 CALLS = transcript_calls()
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _lab_tree(tmp_path, version):
@@ -188,3 +192,24 @@ def test_glpi_11_as_root_without_allow_superuser(tmp_path):
     for result in run.results:
         assert result["failed"] is True and "become_user: www-data" in result["msg"] and "allow_superuser: true" in result["msg"]
     assert stored(tree) is None
+
+
+def test_plugins_playbook_registers_then_ensures_a_survey_list(tmp_path):
+    tree = _lab_tree(tmp_path, "10.0.12")
+    tree.add_plugin("fields", "1.21.0", name="Fields")
+    tree.answer("valid")
+    key = registration_key()
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps({"glpi_server_hosts": "localhost", "glpi_network_glpi_path": str(tree.root), "glpi_plugins_become": False,
+                                 "glpi_plugins": "example\nfields:present", "glpi_network_registration_key": key}))
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(ROOT / ".collections"))
+    python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else shutil.which("python3")
+    cmd = [shutil.which("ansible-playbook", path=env.get("PATH")) or "ansible-playbook", "-vvv", "-c", "local", "-i", "localhost,",
+           "-e", "ansible_python_interpreter=%s" % python, "-e", "@%s" % extra, "glpiops.glpi.plugins"]
+    for unused_run in range(2):
+        proc = subprocess.run(cmd, check=False, env=env, capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert stored(tree) == (1, "0.0.1") and stored(tree, "fields") == (4, "1.21.0")
+    assert tree.stored_key() == key and key not in proc.stdout + proc.stderr
+    assert "changed=0" in proc.stdout.split("PLAY RECAP")[-1]
