@@ -30,6 +30,7 @@ import os
 import re
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
+from ansible_collections.glpiops.glpi.plugins.module_utils._process import run_process
 
 # Marks the program's answer in its output: GLPI or PHP may print notices before it.
 RESULT_MARKER = "GLPIOPS-GLPI-NETWORK:"
@@ -49,6 +50,14 @@ CONSOLE_ERRORS = {
     130: "GLPI cannot connect to its database (check config_db.php and that the database server is up)",
     131: "GLPI says its database must be updated ('php bin/console db:update')",
 }
+
+# GLPI 11's console, run as root without --allow-superuser, ends its refusal with this line (and exits 1).
+ROOT_REFUSAL = "Use --allow-superuser option to bypass this limitation."
+
+# Seconds one PHP run (GLPI's console, or a program booting GLPI) may take: a plugin install may migrate a large
+# database.  Each stream of its output is read up to OUTPUT_MAX bytes.
+COMMAND_TIMEOUT = 1800
+OUTPUT_MAX = 8 << 20
 
 LEGACY = "legacy"  # 9.5 and 10.0: inc/based_config.php, then DB and Config by hand
 KERNEL = "kernel"  # 11: Symfony kernel
@@ -270,18 +279,33 @@ def undecryptable_warning(answer):
     return None
 
 
-def console_command(php_path, glpi_path, config_dir, version):
-    """argv of ``config:set`` for the key, the value left out so the console prompts for it on stdin."""
+def console_command(php_path, glpi_path, config_dir, version, allow_superuser=False):
+    """argv of ``config:set`` for the key, the value left out so the console prompts for it on stdin.
+
+    ``--allow-superuser`` goes only to GLPI 11, whose console refuses root without it (GLPI 10's has no such option).
+    """
     argv = [php_path, os.path.join(glpi_path, "bin", "console"), "config:set", KEY_NAME]
     if config_dir and not is_kernel_version(version):
         argv.append("--config-dir=%s" % config_dir)
+    if allow_superuser and is_kernel_version(version):
+        argv.append("--allow-superuser")
     return argv
+
+
+def root_message(command):
+    """What to do when GLPI 11's console refused to run ``command`` as root."""
+    return ("GLPI 11's console refuses to run as root (%s: 'WARNING: running as root is discouraged.'). Run the task as the web "
+            "server user, who owns GLPI's files (become: true with become_user: www-data on Debian and Ubuntu, apache on Red Hat "
+            "family systems), or set allow_superuser: true to run it as root anyway (files it creates are then owned by root)."
+            % command)
 
 
 def console_problem(rc, stdout, stderr):
     """``None`` when ``config:set`` stored the value, else why not (rc meaning and GLPI's words)."""
     if rc == 0 and UPDATED_MESSAGE in (stdout or ""):
         return None
+    if rc == 1 and ROOT_REFUSAL in (stdout or ""):
+        return root_message("config:set")
     meaning = CONSOLE_ERRORS.get(rc, "the console command failed")
     said = [line.strip() for line in ((stdout or "") + "\n" + (stderr or "")).splitlines()
             if line.strip() and line.strip() != "Configuration value:"]
@@ -359,8 +383,9 @@ def key_diff(before, after):
 class GlpiServer:
     """A GLPI tree on this host, driven through ``php``: the only code here that runs commands."""
 
-    def __init__(self, module, glpi_path, php_path=None, config_dir=None):
+    def __init__(self, module, glpi_path, php_path=None, config_dir=None, allow_superuser=False):
         self.module = module
+        self.allow_superuser = allow_superuser
         self.glpi_path = os.path.abspath(glpi_path)
         self.config_dir = config_dir
         self.php = php_path or module.get_bin_path("php", required=False)
@@ -376,14 +401,33 @@ class GlpiServer:
         self.version = None
 
     def _environ(self):
-        return {"GLPI_CONFIG_DIR": self.config_dir} if self.config_dir else {}
+        environ = dict(os.environ)
+        if self.config_dir:
+            environ["GLPI_CONFIG_DIR"] = self.config_dir
+        return environ
+
+    def run(self, argv, stdin):
+        """Run ``argv`` in GLPI's directory with ``stdin`` (bytes) -> ``(rc, stdout, stderr)`` as text (the caller
+        scrubs what it shows); within ``command_timeout`` seconds and ``OUTPUT_MAX`` bytes per stream, else it is stopped (with
+        everything it started) and :class:`GlpiNetworkError` says so."""
+        seconds = self.module.params.get("command_timeout") or COMMAND_TIMEOUT
+        program = "GLPI's console" if any(str(arg).endswith("bin/console") for arg in argv) else "php"
+        try:
+            finished = run_process(argv, seconds, stdin_data=stdin, env=self._environ(), cwd=self.glpi_path,
+                                   max_output=OUTPUT_MAX, max_errors=OUTPUT_MAX)
+        except OSError as exc:
+            raise GlpiNetworkError("cannot run %s: %s" % (argv[0], exc.strerror or exc))
+        if finished.stop == "timeout":
+            raise GlpiNetworkError("%s did not finish within %s s (option command_timeout): it was stopped" % (program, seconds))
+        if finished.stop:
+            raise GlpiNetworkError("%s wrote more than %d bytes on its %s: it was stopped" % (program, OUTPUT_MAX, finished.stop))
+        return finished.rc, finished.stdout.decode("utf-8", "replace"), finished.stderr.decode("utf-8", "replace")
 
     def run_program(self, action, secrets=()):
         """Run :func:`read_program`; the answer, or :class:`GlpiNetworkError`."""
         program = read_program(action, self.glpi_path, self.config_dir, self.layout)
-        rc, stdout, stderr = self.module.run_command([self.php, "-d", "display_errors=stderr"], data=program,
-                                                     cwd=self.glpi_path, environ_update=self._environ())
-        answer = parse_program_output(stdout)
+        rc, stdout, stderr = self.run([self.php, "-d", "display_errors=stderr"], program.encode("utf-8"))
+        answer = parse_program_output(stdout)  # the key itself, when asked for: never shown
         problem = program_problem(answer, rc, scrub(stderr, secrets), self.glpi_path)
         if problem:
             raise GlpiNetworkError(problem, glpi_version=(answer or {}).get("glpi_version"))
@@ -395,10 +439,9 @@ class GlpiServer:
 
     def write_key(self, key, secrets=()):
         """``config:set`` with ``key`` (``''`` clears it) on stdin, then read back: the stored value must decrypt to it."""
-        argv = console_command(self.php, self.glpi_path, self.config_dir, self.version)
+        argv = console_command(self.php, self.glpi_path, self.config_dir, self.version, self.allow_superuser)
         # The line ends the console's answer to its prompt; an empty line answers '' (no key).
-        rc, stdout, stderr = self.module.run_command(argv, data=key + "\n", binary_data=True, cwd=self.glpi_path,
-                                                     environ_update=self._environ())
+        rc, stdout, stderr = self.run(argv, (key + "\n").encode("utf-8"))
         problem = console_problem(rc, scrub(stdout, secrets), scrub(stderr, secrets))
         if problem:
             raise GlpiNetworkError(problem, rc=rc)
@@ -447,4 +490,6 @@ def glpi_install_argument_spec():
         glpi_path=dict(type="path", default="/var/www/glpi"),
         php_path=dict(type="path"),
         config_dir=dict(type="path"),
+        allow_superuser=dict(type="bool", default=False),
+        command_timeout=dict(type="int", default=COMMAND_TIMEOUT),
     )

@@ -161,7 +161,8 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    run_module(module, lambda: registration_info(GlpiServer(module, params["glpi_path"], params["php_path"], params["config_dir"]),
+    run_module(module, lambda: registration_info(GlpiServer(module, params["glpi_path"], params["php_path"], params["config_dir"],
+                                                            params["allow_superuser"]),
                                                  params["validate"]))
 
 

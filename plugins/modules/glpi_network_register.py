@@ -250,7 +250,7 @@ def run(module):
             raise GlpiNetworkError("test_connectivity only checks that GLPI reaches GLPI Network: leave registration_key out")
     elif params["state"] == "present" and not normalize_key(key):
         raise GlpiNetworkError("registration_key is required (and must not be blank) with state=present")
-    server = GlpiServer(module, params["glpi_path"], params["php_path"], params["config_dir"])
+    server = GlpiServer(module, params["glpi_path"], params["php_path"], params["config_dir"], params["allow_superuser"])
     if params["test_connectivity"]:
         reachable, message = server.connectivity()
         if not reachable:

@@ -84,10 +84,89 @@ class GlpiStandIn:
         path = self.state_dir / "glpinetwork-requests.log"
         return path.read_text().splitlines() if path.exists() else []
 
+    # --- plugins ---------------------------------------------------------------------------------
+    def add_plugin(self, key, version, name=None, base="plugins", config_ok=True, requirement_ok=True):
+        """Plugin files in ``plugins/`` (or ``marketplace/``): setup.php with its version, hook.php with install and
+        uninstall functions that, like pluginsGLPI/example, insert profile rights (SQL errors on a second install)."""
+        directory = self.root / base / key
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "setup.php").write_text(_SETUP % {"key": key, "name": json.dumps(name or "Plugin %s" % key.capitalize()),
+                                                       "version": json.dumps(version)})
+        (directory / "hook.php").write_text(_HOOK % {"key": key, "config_ok": "true" if config_ok else "false",
+                                                     "requirement_ok": "true" if requirement_ok else "false"})
+        return directory
+
+    def stock_marketplace(self, key, version, name=None):
+        """What the stand-in's marketplace delivers for ``key`` (used when GLPI Network accepts the stored key)."""
+        store = self.state_dir / "marketplace-store"
+        files = GlpiStandIn(store, self.config_dir, self.version).add_plugin(key, version, name=name, base=".")
+        return files
+
+    def plugin_rows(self):
+        """``{directory: row}`` of the glpi_plugins "table"."""
+        path = self.database.parent / "glpi_plugins.json"
+        return {row["directory"]: row for row in json.loads(path.read_text())} if path.exists() else {}
+
+    def store_plugin_row(self, directory, state, version, name=None):
+        path = self.database.parent / "glpi_plugins.json"
+        rows = [row for row in (json.loads(path.read_text()) if path.exists() else []) if row["directory"] != directory]
+        rows.append({"id": len(rows) + 1, "directory": directory, "name": name or "Plugin %s" % directory.capitalize(),
+                     "version": version, "state": state})
+        path.write_text(json.dumps(rows))
+
+    def local_define(self, text):
+        (self.config_dir / "local_define.php").write_text("<?php\n" + text + "\n")
+
     def console(self, *args, stdin=None, env=None):
         """Run ``php bin/console ARGS`` in the tree, as the modules do."""
         return subprocess.run(["php", str(self.root / "bin" / "console")] + list(args), input=stdin, capture_output=True,
                               text=True, cwd=str(self.root), env=dict(os.environ, **(env or {})), check=False, timeout=60)
+
+
+_SETUP = """<?php
+function plugin_version_%(key)s()
+{
+    return ['name' => %(name)s, 'version' => %(version)s, 'requirements' => ['glpi' => ['min' => '9.5']]];
+}
+function plugin_init_%(key)s()
+{
+}
+"""
+
+_HOOK = """<?php
+function plugin_%(key)s_rights_file()
+{
+    return GLPI_VAR_DIR . '/_stand_in/profilerights-%(key)s.json';
+}
+function plugin_%(key)s_install()
+{
+    $file = plugin_%(key)s_rights_file();
+    $rights = is_file($file) ? json_decode(file_get_contents($file), true) : [];
+    foreach ([2, 3, 4, 5, 6, 7, 8, 1] as $profile) {
+        if (in_array($profile, $rights, true)) {
+            echo "SQL Error \\"1062\\": Duplicate entry '$profile-plugin_%(key)s' for key 'unicity' in query "
+                . "\\"INSERT INTO `glpi_profilerights` (`profiles_id`, `name`) VALUES ('$profile', 'plugin_%(key)s')\\"\\n";
+        } else {
+            $rights[] = $profile;
+        }
+    }
+    file_put_contents($file, json_encode($rights));
+    return true;
+}
+function plugin_%(key)s_uninstall()
+{
+    @unlink(plugin_%(key)s_rights_file());
+    return true;
+}
+function plugin_%(key)s_check_config()
+{
+    return %(config_ok)s;
+}
+function plugin_%(key)s_check_prerequisites()
+{
+    return %(requirement_ok)s;
+}
+"""
 
 
 def build_glpi_tree(dest, version="10.0.12", config_dir=None):
@@ -109,6 +188,8 @@ def build_glpi_tree(dest, version="10.0.12", config_dir=None):
     tree = GlpiStandIn(root, config, version)
     tree.state_dir.mkdir(parents=True)
     (root / "files" / "_cache").mkdir()
+    (root / "plugins").mkdir()
+    (root / "marketplace").mkdir()
     tree.database.write_text(json.dumps([{"context": "core", "name": "version", "value": version}]))
     (config / "config_db.php").write_text(
         "<?php\nclass DB extends DBmysql\n{\n    public $dbhost = %s;\n}\n" % json.dumps(str(tree.database)))

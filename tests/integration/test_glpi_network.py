@@ -323,10 +323,28 @@ def test_relocated_config_dir(tmp_path):
 def test_glpi_11_boots_through_its_kernel(tmp_path):
     tree = build_glpi_tree(tmp_path / "glpi", version="11.0.1")
     key = registration_key()
-    run = run_tasks(tmp_path, [register(tree, "key_0"), info(tree, validate=True)], key_vars={"key_0": key})
+    root = os.geteuid() == 0
+    run = run_tasks(tmp_path, [register(tree, "key_0", allow_superuser=root), info(tree, validate=True, allow_superuser=root)],
+                    key_vars={"key_0": key})
     assert run[0]["changed"] is True and run[0]["glpi_version"] == "11.0.1" and run[1]["registered"] is True
     assert tree.stored_key() == key
+    assert console_runs(tree)[-1][-1] == ("--allow-superuser" if root else KEY_NAME)
     assert_keys_hidden(run, tree, key)
+
+
+def test_glpi_11_refuses_root_without_allow_superuser_and_the_module_says_what_to_do(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs root: GLPI 11's console refuses root only")
+    tree = build_glpi_tree(tmp_path / "glpi", version="11.0.1")
+    run = run_tasks(tmp_path, [register(tree, "key_0")], key_vars={"key_0": registration_key()})
+    assert run[0]["failed"] is True and "become_user: www-data" in run[0]["msg"] and "allow_superuser: true" in run[0]["msg"]
+    assert tree.stored_value() is None
+
+
+def test_glpi_10_is_never_given_allow_superuser(tree, tmp_path):
+    run = run_tasks(tmp_path, [register(tree, "key_0", allow_superuser=True)], key_vars={"key_0": registration_key()})
+    assert run[0]["changed"] is True
+    assert console_runs(tree) and not [argv for argv in console_runs(tree) if "--allow-superuser" in argv]
 
 
 def test_unsupported_glpi_version_is_named(tmp_path):

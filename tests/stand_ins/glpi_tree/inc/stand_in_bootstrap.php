@@ -20,5 +20,17 @@ foreach (['GLPI_CONFIG_DIR' => GLPI_ROOT . '/config', 'GLPI_VAR_DIR' => GLPI_ROO
 define('GLPI_NETWORK_SERVICES', 'https://services.glpi-network.com');
 define('GLPI_NETWORK_REGISTRATION_API_URL', GLPI_NETWORK_SERVICES . '/api/registration/');
 
+// Where plugins live (GLPI 10 and 11: the marketplace's directory first), and the marketplace switch
+// (GLPI_MARKETPLACE_ENABLE: 0 off, 1 command line, 2 web, 3 both), which config/local_define.php may set.
+if (is_readable(GLPI_CONFIG_DIR . '/local_define.php')) {
+    require_once GLPI_CONFIG_DIR . '/local_define.php';
+}
+foreach (['GLPI_MARKETPLACE_DIR' => GLPI_ROOT . '/marketplace', 'GLPI_MARKETPLACE_ENABLE' => 3] as $name => $default) {
+    if (!defined($name)) {
+        define($name, $default);
+    }
+}
+define('PLUGINS_DIRECTORIES', [GLPI_MARKETPLACE_DIR, GLPI_ROOT . '/plugins']);
+
 require_once GLPI_ROOT . '/inc/autoload.function.php';
 require_once GLPI_ROOT . '/inc/define.php';

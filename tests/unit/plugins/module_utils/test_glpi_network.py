@@ -170,3 +170,57 @@ def test_key_diff_shows_fingerprints_only():
     diff = n.key_diff("", KEY)
     assert diff["before"] == "(no key)\n" and diff["after"] == n.fingerprint(KEY) + "\n"
     assert KEY not in json.dumps(diff)
+
+
+def test_allow_superuser_goes_to_glpi_11_only():
+    assert n.console_command("php", "/g", None, "11.0.8", allow_superuser=True)[-1] == "--allow-superuser"
+    assert "--allow-superuser" not in n.console_command("php", "/g", None, "10.0.12", allow_superuser=True)
+    assert "--allow-superuser" not in n.console_command("php", "/g", None, "11.0.8")
+
+
+def test_glpi_11_root_refusal_is_told_with_what_to_do():
+    from tests._plugin_transcript import transcript_calls  # pylint: disable=import-outside-toplevel
+
+    refusal = next(call for call in transcript_calls() if call["version"].startswith("11") and "--allow-superuser" not in call["args"])
+    message = n.console_problem(refusal["rc"], refusal["stdout"], refusal["stderr"])
+    assert "become_user: www-data" in message and "allow_superuser: true" in message
+
+
+class _Module(object):
+    def __init__(self, **params):
+        self.params = params
+
+
+def _glpi_tree(tmp_path, php_body):
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "console").write_text("<?php\n")
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "based_config.php").write_text("<?php\n")
+    php = tmp_path / "php"
+    php.write_text("#!/bin/sh\n" + php_body)
+    php.chmod(0o755)
+    return str(php)
+
+
+def test_a_php_run_that_hangs_is_stopped_at_command_timeout(tmp_path):
+    php = _glpi_tree(tmp_path, "exec sleep 60\n")
+    server = n.GlpiServer(_Module(command_timeout=1), str(tmp_path), php_path=php)
+    with pytest.raises(n.GlpiNetworkError) as caught:
+        server.read_key()
+    assert caught.value.msg == "php did not finish within 1 s (option command_timeout): it was stopped"
+
+
+def test_the_console_gets_the_key_on_stdin_and_its_refusal_is_scrubbed(tmp_path):
+    php = _glpi_tree(tmp_path, 'read line; echo "cannot store $line in $GLPI_CONFIG_DIR from $(pwd)" >&2; exit 1\n')
+    server = n.GlpiServer(_Module(command_timeout=30), str(tmp_path), php_path=php, config_dir="/etc/glpi")
+    with pytest.raises(n.GlpiNetworkError) as caught:
+        server.write_key("S3cret-key", secrets=["S3cret-key"])
+    assert "cannot store ******** in /etc/glpi from %s" % tmp_path in caught.value.msg and "S3cret" not in caught.value.msg
+
+
+def test_a_console_flooding_its_output_is_stopped(tmp_path, monkeypatch):
+    monkeypatch.setattr(n, "OUTPUT_MAX", 1000)
+    php = _glpi_tree(tmp_path, "yes\n")
+    server = n.GlpiServer(_Module(command_timeout=30), str(tmp_path), php_path=php)
+    with pytest.raises(n.GlpiNetworkError, match=r"^GLPI's console wrote more than 1000 bytes on its stdout: it was stopped$"):
+        server.run([php, str(tmp_path / "bin" / "console"), "list"], None)
