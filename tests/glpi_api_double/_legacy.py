@@ -116,15 +116,32 @@ def _text_match(actual, wanted):
     return False
 
 
+def _calendar(year, month, day, hour, minute):
+    """PHP's ``mktime``: out-of-range months, days, hours and minutes carry over (31 January + 1 month: 3 March)."""
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return datetime.datetime(year, month, 1) + datetime.timedelta(days=day - 1, hours=hour, minutes=minute)
+
+
 def _relative_date(value, now):
-    """``Html::computeGenericDateTimeSearch``: ``-5DAY``, ``-2WEEK``, ``NOW`` or a date."""
-    match = re.match(r"^(-?)(\d+)(MINUTE|HOUR|DAY|WEEK|MONTH|YEAR)$", value)
+    """The limit of a ``morethan``/``lessthan`` criterion on a datetime option, as GLPI computes it.
+
+    ``Html::computeGenericDateTimeSearch`` with ``$force_day`` set by ``Search::addWhere`` (README.md): ``NOW``;
+    ``TODAY`` midnight; ``[-]<N><unit>`` from now with the seconds dropped, calendar months and years; a value holding
+    ``DAY`` (``-5DAY``) is cut to its date, i.e. that day's midnight; otherwise an explicit date.
+    """
     if value == "NOW":
-        return now
+        return now.replace(microsecond=0)
+    if value == "TODAY":
+        return datetime.datetime(now.year, now.month, now.day)
+    match = re.match(r"^(-?)(\d+)(MINUTE|HOUR|DAY|WEEK|MONTH|YEAR)$", value)
     if match:
-        days = {"MINUTE": 1 / 1440.0, "HOUR": 1 / 24.0, "DAY": 1, "WEEK": 7, "MONTH": 30, "YEAR": 365}[match.group(3)]
-        delta = datetime.timedelta(days=int(match.group(2)) * days)
-        return now - delta if match.group(1) else now + delta
+        count = -int(match.group(2)) if match.group(1) else int(match.group(2))
+        unit = match.group(3)
+        fields = {"year": now.year, "month": now.month, "day": now.day, "hour": now.hour, "minute": now.minute}
+        key = {"WEEK": "day", "DAY": "day"}.get(unit, unit.lower())
+        fields[key] += count * (7 if unit == "WEEK" else 1)
+        limit = _calendar(**fields)
+        return datetime.datetime(limit.year, limit.month, limit.day) if unit == "DAY" else limit
     return datetime.datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S" if len(value) > 10 else "%Y-%m-%d")
 
 
