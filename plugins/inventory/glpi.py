@@ -190,7 +190,8 @@ options:
       - name: GLPI_NAME_PATTERN
   last_inventory_days:
     description:
-      - Only computers whose last inventory is less than this many days old. Filtered by GLPI.
+      - Only computers inventoried since the start of the day this many days ago, by GLPI's clock and time zone
+        (V(0) means today, V(7) since midnight 7 days ago). Filtered by GLPI.
       - Legacy API only; the v2 API's Computer has no last inventory date, and the inventory fails when it is set with it.
     type: int
     env:

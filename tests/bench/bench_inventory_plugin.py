@@ -7,8 +7,9 @@ Run by ``make bench``.  The plugin's own listing code (``_backends.list_computer
 runs) reads ``--computers`` computers from the stand-ins of ``tests/glpi_api_double`` (the legacy API and GLPI 11's
 v2, on 127.0.0.1), for every API and page size, ``--runs`` times, interleaved.  Reported: the requests each listing
 made (counted by the stand-in) and the median wall time, with the ratio to the baseline measured in the same run: the
-same API with the smallest page size.  The stand-ins answer in microseconds, so the times are the client's and the
-loopback's share only; a real GLPI adds its SQL time per request, which the request count predicts.
+same API with the smallest page size.  The stand-ins compute a search once and cut its later pages from it (about
+a millisecond a page, whatever the total), so the times are mostly the client's and the loopback's share; a real
+GLPI adds its SQL time per request, which the request count predicts.
 
 The report goes to stdout and to ``.cache/bench/inventory-plugin.md`` (not a tracked file).
 """

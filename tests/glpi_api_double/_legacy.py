@@ -116,15 +116,32 @@ def _text_match(actual, wanted):
     return False
 
 
+def _calendar(year, month, day, hour, minute):
+    """PHP's ``mktime``: out-of-range months, days, hours and minutes carry over (31 January + 1 month: 3 March)."""
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return datetime.datetime(year, month, 1) + datetime.timedelta(days=day - 1, hours=hour, minutes=minute)
+
+
 def _relative_date(value, now):
-    """``Html::computeGenericDateTimeSearch``: ``-5DAY``, ``-2WEEK``, ``NOW`` or a date."""
-    match = re.match(r"^(-?)(\d+)(MINUTE|HOUR|DAY|WEEK|MONTH|YEAR)$", value)
+    """The limit of a ``morethan``/``lessthan`` criterion on a datetime option, as GLPI computes it.
+
+    ``Html::computeGenericDateTimeSearch`` with ``$force_day`` set by ``Search::addWhere`` (README.md): ``NOW``;
+    ``TODAY`` midnight; ``[-]<N><unit>`` from now with the seconds dropped, calendar months and years; a value holding
+    ``DAY`` (``-5DAY``) is cut to its date, i.e. that day's midnight; otherwise an explicit date.
+    """
     if value == "NOW":
-        return now
+        return now.replace(microsecond=0)
+    if value == "TODAY":
+        return datetime.datetime(now.year, now.month, now.day)
+    match = re.match(r"^(-?)(\d+)(MINUTE|HOUR|DAY|WEEK|MONTH|YEAR)$", value)
     if match:
-        days = {"MINUTE": 1 / 1440.0, "HOUR": 1 / 24.0, "DAY": 1, "WEEK": 7, "MONTH": 30, "YEAR": 365}[match.group(3)]
-        delta = datetime.timedelta(days=int(match.group(2)) * days)
-        return now - delta if match.group(1) else now + delta
+        count = -int(match.group(2)) if match.group(1) else int(match.group(2))
+        unit = match.group(3)
+        fields = {"year": now.year, "month": now.month, "day": now.day, "hour": now.hour, "minute": now.minute}
+        key = {"WEEK": "day", "DAY": "day"}.get(unit, unit.lower())
+        fields[key] += count * (7 if unit == "WEEK" else 1)
+        limit = _calendar(**fields)
+        return datetime.datetime(limit.year, limit.month, limit.day) if unit == "DAY" else limit
     return datetime.datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S" if len(value) > 10 else "%Y-%m-%d")
 
 
@@ -153,6 +170,7 @@ class LegacyAPIDouble:
         self._truncate_searches = {}
         self._after_searches = {}
         self._searches = 0
+        self._cache, self._cache_of, self._cache_len = {}, None, 0  # see forget()
         handler = type("Handler", (_Handler,), {"double": self})
         self._server = http.server.ThreadingHTTPServer((host, 0), handler)
         self._server.daemon_threads = True
@@ -299,8 +317,40 @@ class LegacyAPIDouble:
         start, end = (int(part) for part in text.split("-"))
         return start, end
 
+    def _cached(self, key, build):
+        """``build()``, kept while ``self.computers`` is the same list of the same length (see ``forget``)."""
+        with self._lock:
+            if self._cache_of is not self.computers or self._cache_len != len(self.computers):
+                self._cache, self._cache_of, self._cache_len = {}, self.computers, len(self.computers)
+            if key in self._cache:
+                return self._cache[key]
+        value = build()
+        with self._lock:
+            self._cache[key] = value
+        return value
+
+    def forget(self):
+        """Drop the cached matches and orders: to call after changing, in place, a record a search filters or sorts on.
+
+        Each page is cut from the matching rows, sorted, that the first request of a search computed; appending to
+        or replacing ``computers`` starts afresh, and the cells of a page are always read from the records."""
+        with self._lock:
+            self._cache_of = None
+
     def _visible(self):
-        return [record for record in self.computers if not record.get("is_deleted") and not record.get("is_template")]
+        def build():
+            return [record for record in self.computers if not record.get("is_deleted") and not record.get("is_template")]
+        return self._cached(("visible",), build)
+
+    def _rows(self, criteria, sort, descending):
+        """The visible records matching ``criteria``, in the search's order: computed once per search."""
+        def build():
+            rows = self._visible()
+            if criteria:
+                rows = [record for record in rows if self._matches(record, criteria)]
+            return sorted(rows, reverse=descending, key=lambda record: (
+                cell(record, sort) is None, str(cell(record, sort)) if sort != 2 else record["id"]))
+        return self._cached((json.dumps(criteria, sort_keys=True), sort, descending, self.now), build)
 
     def _list(self, params):
         """``GET /Computer``: the records themselves (only what the transcript replay needs)."""
@@ -393,11 +443,9 @@ class LegacyAPIDouble:
         display = [int(value) for value in _ordered(params.get("forcedisplay", {})) if str(value).isdigit()]
         display = [option for option in dict.fromkeys(display) if option in SEARCH_OPTIONS] or [1, 80]
         start, end = self._range(params, 49)
-        rows = [record for record in self._visible() if self._matches(record, criteria)]
         sort = int(params.get("sort", "1")) if str(params.get("sort", "1")).isdigit() else 1
         descending = str(params.get("order", "ASC")).upper() == "DESC"
-        rows.sort(key=lambda record: (cell(record, sort) is None, str(cell(record, sort)) if sort != 2 else record["id"]),
-                  reverse=descending)
+        rows = self._rows(criteria, sort, descending)
         total = len(rows)
         if start > total:
             raise APIError(400, "ERROR_RANGE_EXCEED_TOTAL", "Provided range exceed total count of data: %d" % total)
@@ -418,6 +466,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server_version = "Apache"
     sys_version = ""
     double = None
+    # TCP_NODELAY, as Apache sets it: else the body, written after the headers, waits for the client's delayed ACK
+    # (40 ms a request on Linux) whenever it is shorter than a segment
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         pass

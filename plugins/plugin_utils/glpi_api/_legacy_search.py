@@ -67,7 +67,8 @@ def filter_criteria(entities=(), states=(), name_pattern=None, last_inventory_da
     if name_pattern:
         criteria.append({"link": "AND", "field": SEARCH_OPTIONS["name"], "searchtype": "contains", "value": name_pattern})
     if last_inventory_days is not None:
-        # Html::computeGenericDateTimeSearch reads "-<N>DAY" as "N days before now"
+        # Html::computeGenericDateTimeSearch reads "-<N>DAY" on a datetime option as the date N days before today, so
+        # GLPI compares last_inventory_update > "YYYY-MM-DD": since that day's midnight (tests/glpi_api_double/README.md)
         criteria.append({"link": "AND", "field": SEARCH_OPTIONS["last_inventory"], "searchtype": "morethan",
                          "value": "-%dDAY" % last_inventory_days})
     if criteria:
