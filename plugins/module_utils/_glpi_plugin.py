@@ -38,6 +38,9 @@ from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_plugin_state im
     records_from_program,
 )
 
+# The most a plugin archive may unpack to: the largest GLPI plugins are tens of MiB.
+UNPACKED_MAX = 512 << 20
+MEMBERS_MAX = 100000
 ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
 
 
@@ -141,8 +144,16 @@ class PluginHost:
             shutil.rmtree(work, ignore_errors=True)
 
 
+def _bounded(archive, sizes):
+    """Refuse an archive whose members would unpack to more than ``UNPACKED_MAX`` bytes or ``MEMBERS_MAX`` entries."""
+    if len(sizes) > MEMBERS_MAX or sum(sizes) > UNPACKED_MAX:
+        raise GlpiNetworkError("src %s would unpack to %d entries and %d bytes, more than a plugin (at most %d entries, %d MiB): "
+                               "refused" % (archive, len(sizes), sum(sizes), MEMBERS_MAX, UNPACKED_MAX >> 20))
+
+
 def extract(archive, dest):
-    """Extract ``archive`` into ``dest``; members that would land outside it, links and devices are refused."""
+    """Extract ``archive`` into ``dest``; members that would land outside it, links and devices are refused, and so
+    is an archive that would unpack to more than a plugin (``_bounded``)."""
     lowered = archive.lower()
     if not lowered.endswith(ARCHIVES):
         raise GlpiNetworkError("src %s is neither a directory nor an archive (%s)" % (archive, ", ".join(ARCHIVES)))
@@ -152,12 +163,15 @@ def extract(archive, dest):
     try:
         if lowered.endswith(".zip"):
             with zipfile.ZipFile(archive) as bundle:
-                for name in bundle.namelist():
-                    _inside(root, name)
+                infos = bundle.infolist()
+                _bounded(archive, [info.file_size for info in infos])  # zipfile reads no more than file_size per member
+                for info in infos:
+                    _inside(root, info.filename)
                 bundle.extractall(dest)
             return
         with tarfile.open(archive) as bundle:
             members = bundle.getmembers()
+            _bounded(archive, [member.size for member in members])
             for member in members:
                 _inside(root, member.name)
                 if not (member.isfile() or member.isdir()):

@@ -57,6 +57,8 @@ options:
         C(marketplace/<name>) when the plugin's files are missing or not at O(version). Its C(setup.php) may be at its top,
         in C(<name>/) or in its only directory.
       - Upload it first (M(ansible.builtin.copy), M(ansible.builtin.get_url)); the module reads only local paths.
+      - Members that would land outside the plugin's directory, links, devices, and archives that would unpack to more
+        than 512 MiB or 100,000 entries are refused before anything is written.
     type: path
   version:
     description:

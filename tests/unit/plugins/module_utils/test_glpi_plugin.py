@@ -12,6 +12,7 @@ import zipfile
 import pytest
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_network import GlpiNetworkError
+from ansible_collections.glpiops.glpi.plugins.module_utils import _glpi_plugin
 from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_plugin import extract, find_plugin_dir
 
 
@@ -74,3 +75,22 @@ def test_no_plugin_and_not_an_archive(tmp_path):
         find_plugin_dir(str(dest), "p")
     with pytest.raises(GlpiNetworkError, match="neither a directory nor an archive"):
         extract(str(tmp_path / "x.rar"), str(dest))
+
+
+@pytest.mark.parametrize("suffix", [".tar.gz", ".zip"])
+def test_an_archive_unpacking_to_more_than_a_plugin_is_refused_before_anything_is_written(tmp_path, monkeypatch, suffix):
+    monkeypatch.setattr(_glpi_plugin, "UNPACKED_MAX", 1000)
+    members = {"fields/setup.php": b"<?php\n", "fields/big.bin": b"\0" * 1001}
+    archive = tmp_path / ("fields" + suffix)
+    if suffix == ".zip":
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for name, data in members.items():
+                bundle.writestr(name, data)
+        archive = str(archive)
+    else:
+        archive = _tar(archive, members)
+    dest = tmp_path / "out"
+    dest.mkdir()
+    with pytest.raises(GlpiNetworkError, match=r"would unpack to 2 entries and 1007 bytes, more than a plugin .*: refused"):
+        extract(archive, str(dest))
+    assert list(dest.iterdir()) == []
