@@ -37,6 +37,8 @@ from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._session imp
 
 # A page of 1,000 computers with every column is about 1 MiB; a GLPI answer above this is not one we asked for.
 ANSWER_MAX = 64 << 20
+# The most computers one inventory lists: far above any GLPI in use, and a bound on the requests an answer can cause.
+COMPUTERS_MAX = 1000000
 # The longest one request may take, from connecting to the last byte of its answer, when the option is not given.
 REQUEST_DEADLINE = 300
 # What a network failure says about the options.
@@ -170,3 +172,11 @@ class JSONClient(object):
 
 def _seconds(value):
     return int(value) if float(value).is_integer() else value
+
+
+def check_total(client, url, total):
+    """Refuse to list more than ``COMPUTERS_MAX`` computers (a total GLPI announced), before the second page."""
+    if total > COMPUTERS_MAX:
+        raise client.error("%s announces %d computers, more than the %d one inventory lists: select fewer with the options "
+                           "entities, states or name_pattern" % (display_url(url), total, COMPUTERS_MAX),
+                           option="entities, states, name_pattern")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import urllib.parse
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._protocol import display_url
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._http import GLPIAPIError, JSONClient
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._http import GLPIAPIError, JSONClient, check_total
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._legacy_search import (
     computer_from_row,
     filter_criteria,
@@ -163,6 +163,7 @@ class LegacyAPI(object):
                 raise self.client.error("%s answered page %d with data that is not a list" % (display_url(self.url), page),
                                         option="url")
             if total is None:
+                check_total(self.client, self.url, page_total)
                 total = page_total
                 largest = parse_accept_range(answer.header("Accept-Range"))
                 asked, size = size, min(size, largest) if largest else size

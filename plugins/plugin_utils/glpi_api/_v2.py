@@ -18,7 +18,7 @@ fails the whole listing, as with the legacy API.  The token is a secret like the
 from __future__ import annotations
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.delivery._protocol import display_url
-from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._http import GLPIAPIError, JSONClient
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._http import GLPIAPIError, JSONClient, check_total
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._legacy import API_SCRIPT, api_url
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._legacy_search import parse_content_range
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._v2_query import (
@@ -143,6 +143,7 @@ class V2API(object):
                 raise self.client.error("%s answered page %d without a valid Content-Range (%s): check the option url"
                                         % (display_url(self.url), page, answer.header("Content-Range") or "none"), option="url")
             if total is None:
+                check_total(self.client, self.url, declared[2])
                 total = declared[2]
             elif declared[2] != total:
                 raise self.client.error("the number of computers changed from %d to %d while they were listed (page %d): "

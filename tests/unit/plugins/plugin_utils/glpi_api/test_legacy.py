@@ -11,6 +11,7 @@ import socket
 import pytest
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._secrets import MASK
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api import _http
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._http import GLPIAPIError
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._legacy import api_url, list_computers
 from tests.glpi_api_double import LegacyAPIDouble, computer, computers
@@ -162,3 +163,11 @@ def test_credentials_are_required():
     with pytest.raises(GLPIAPIError) as caught:
         list_computers({"url": "http://127.0.0.1:9", "username": "glpi"})
     assert "user_token" in caught.value.message and "username and password" in caught.value.message
+
+
+def test_more_computers_than_one_inventory_lists_stop_after_the_first_page(monkeypatch):
+    monkeypatch.setattr(_http, "COMPUTERS_MAX", 20)
+    with LegacyAPIDouble(computers=computers(30), user_tokens={TOKEN: "glpi"}) as glpi:
+        error = _failure(glpi, page_size=10)
+    assert "announces 30 computers, more than the 20 one inventory lists" in error.message
+    assert error.option == "entities, states, name_pattern" and endpoints(glpi) == ["initSession", "search/Computer", "killSession"]

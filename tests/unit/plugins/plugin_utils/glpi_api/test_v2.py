@@ -10,6 +10,7 @@ import math
 import pytest
 
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._backends import choose_api, list_computers
+from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api import _http
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._http import GLPIAPIError
 from ansible_collections.glpiops.glpi.plugins.plugin_utils.glpi_api._v2 import list_computers as v2_list, v2_url
 from tests.glpi_api_double import LegacyAPIDouble, V2APIDouble, computer, computers
@@ -178,3 +179,12 @@ def test_explicit_v2_does_not_fall_back():
     with LegacyAPIDouble(computers=computers(4), logins={"api": PASSWORD}) as glpi:
         with pytest.raises(GLPIAPIError):
             list_computers(options(glpi, api="v2"))
+
+
+def test_more_computers_than_one_inventory_lists_stop_after_the_first_page(monkeypatch):
+    # A GLPI (or something answering in its place) announcing a huge total must not drive a huge number of requests.
+    monkeypatch.setattr(_http, "COMPUTERS_MAX", 20)
+    with double(count=30) as glpi:
+        error = refused(glpi, page_size=10)
+    assert "announces 30 computers, more than the 20 one inventory lists" in error.message
+    assert error.option == "entities, states, name_pattern" and routes(glpi) == ["/token", "/v2.0/Assets/Computer"]
