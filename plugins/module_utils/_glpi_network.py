@@ -135,16 +135,17 @@ def is_kernel_version(version):
     return bool(match) and int(match.group(1)) >= 11
 
 
-def _php_string(value):
+def php_string(value):
     """A PHP expression for ``value`` (str or None) that survives any characters: base64 inside the program."""
     if value is None:
         return "null"
     return "base64_decode('%s')" % base64.b64encode(value.encode("utf-8")).decode("ascii")
 
 
-_PROGRAM = r"""<?php
-// glpiops.glpi: read (and, when asked, validate) the GLPI Network registration key with GLPI's own classes.
-$glpiops_action = %(action)s;
+# Boots GLPI the way its console does (9.5/10: inc/based_config.php, the database, the legacy configuration; 11: the
+# Symfony kernel), then runs a body that fills $answer; the answer is one JSON line after the marker.
+_BOOT = r"""<?php
+// glpiops.glpi: %(purpose)s
 $glpiops_root = %(root)s;
 $glpiops_config_dir = %(config_dir)s;
 $glpiops_layout = %(layout)s;
@@ -186,6 +187,14 @@ try {
         }
         Config::loadLegacyConfiguration();
     }
+%(body)s
+    glpiops_answer($answer);
+} catch (Throwable $e) {
+    glpiops_answer(['error' => 'exception', 'message' => get_class($e) . ': ' . $e->getMessage()]);
+}
+"""
+
+_KEY_BODY = r"""    $glpiops_action = %(action)s;
     $answer = [
         'glpi_version' => GLPI_VERSION,
         'config_dir' => GLPI_CONFIG_DIR,
@@ -215,29 +224,38 @@ try {
         $glpiops_curl_error = null;
         $answer['services_available'] = (bool) GLPINetwork::isServicesAvailable($glpiops_curl_error);
         $answer['curl_error'] = $glpiops_curl_error;
+    }"""
+
+
+
+def glpi_program(purpose, body, glpi_path, config_dir, layout, marker=RESULT_MARKER):
+    """A PHP program that boots GLPI at ``glpi_path`` (``layout``: :data:`LEGACY` or :data:`KERNEL`) as its console
+    does, runs ``body`` (PHP filling ``$answer``) and prints ``$answer`` as one JSON line after ``marker``.
+
+    GLPI not installed, its database unreachable or an exception become ``$answer['error']`` (see
+    :func:`program_problem`); PHP's warnings go into ``php_warnings``.  It holds no secret: it is given to ``php``
+    on stdin; ``php_string`` makes the values PHP literals.
+    """
+    return _BOOT % {
+        "purpose": purpose,
+        "root": php_string(glpi_path),
+        "config_dir": php_string(config_dir),
+        "layout": php_string(layout),
+        "marker": marker,
+        "body": body,
     }
-    glpiops_answer($answer);
-} catch (Throwable $e) {
-    glpiops_answer(['error' => 'exception', 'message' => get_class($e) . ': ' . $e->getMessage()]);
-}
-"""
 
 
 def read_program(action, glpi_path, config_dir, layout):
-    """The PHP program that answers with one JSON line after :data:`RESULT_MARKER`.
+    """The PHP program reading the registration key, answering after :data:`RESULT_MARKER`.
 
     ``action``: ``read`` (version and current key), ``validate`` (also ask GLPI Network about the
     stored key, forcing a refresh of GLPI's one-day cache) or ``connectivity`` (only whether GLPI
-    reaches GLPI Network).  The program holds no secret: it is given to ``php`` on stdin.
+    reaches GLPI Network).
     """
-    return _PROGRAM % {
-        "action": _php_string(action),
-        "root": _php_string(glpi_path),
-        "config_dir": _php_string(config_dir),
-        "layout": _php_string(layout),
-        "marker": RESULT_MARKER,
-        "key_name": KEY_NAME,
-    }
+    body = _KEY_BODY % {"action": php_string(action), "key_name": KEY_NAME}
+    return glpi_program("read (and, when asked, validate) the GLPI Network registration key with GLPI's own classes.",
+                        body, glpi_path, config_dir, layout)
 
 
 def parse_program_output(stdout):

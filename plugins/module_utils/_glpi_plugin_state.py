@@ -24,11 +24,11 @@ rows are read with GLPI's own ``Plugin`` class by :func:`read_program`.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 
 from ansible_collections.glpiops.glpi.plugins.module_utils._errors import GLPIOpsError
+from ansible_collections.glpiops.glpi.plugins.module_utils._glpi_network import glpi_program, php_string
 
 NEW, ACTIVATED, NOTINSTALLED, TOBECONFIGURED, NOTACTIVATED, TOBECLEANED, NOTUPDATED, REPLACED = range(8)
 
@@ -200,54 +200,8 @@ def merge_files(listed, answer):
     return plugins
 
 
-def _php_string(value):
-    if value is None:
-        return "null"
-    return "base64_decode('%s')" % base64.b64encode(value.encode("utf-8")).decode("ascii")
-
-
-_PROGRAM = r"""<?php
-// glpiops.glpi: GLPI's plugins as GLPI's own Plugin class sees them (rows, files, where they are).
-$glpiops_root = %(root)s;
-$glpiops_config_dir = %(config_dir)s;
-$glpiops_layout = %(layout)s;
-$glpiops_refresh = %(refresh)s;
-$glpiops_warnings = [];
-set_error_handler(function ($errno, $errstr) use (&$glpiops_warnings) {
-    $glpiops_warnings[] = $errstr;
-    return true;
-});
-function glpiops_answer(array $answer)
-{
-    global $glpiops_warnings;
-    $answer['php_warnings'] = $glpiops_warnings;
-    echo "\n%(marker)s" . json_encode($answer, JSON_PARTIAL_OUTPUT_ON_ERROR) . "\n";
-    exit(0);
-}
-try {
-    chdir($glpiops_root);
-    if ($glpiops_config_dir !== null && !defined('GLPI_CONFIG_DIR')) {
-        define('GLPI_CONFIG_DIR', $glpiops_config_dir);
-    }
-    if ($glpiops_layout === 'kernel') {
-        require $glpiops_root . '/vendor/autoload.php';
-        (new \Glpi\Kernel\Kernel())->boot();
-        $answer = ['glpi_version' => GLPI_VERSION, 'layout' => 'kernel'];
-    } else {
-        define('GLPI_ROOT', $glpiops_root);
-        include_once GLPI_ROOT . '/inc/based_config.php';
-        include_once GLPI_ROOT . '/inc/db.function.php';
-        if (!is_readable(GLPI_CONFIG_DIR . '/config_db.php')) {
-            glpiops_answer(['error' => 'not_installed', 'glpi_version' => GLPI_VERSION, 'config_dir' => GLPI_CONFIG_DIR]);
-        }
-        include_once GLPI_CONFIG_DIR . '/config_db.php';
-        $DB = new DB();
-        if (!$DB->connected) {
-            glpiops_answer(['error' => 'database', 'glpi_version' => GLPI_VERSION]);
-        }
-        Config::loadLegacyConfiguration();
-        $answer = ['glpi_version' => GLPI_VERSION, 'layout' => 'legacy'];
-    }
+_PLUGINS_BODY = r"""    $glpiops_refresh = %(refresh)s;
+    $answer = ['glpi_version' => GLPI_VERSION, 'layout' => $glpiops_layout];
     $bases = defined('PLUGINS_DIRECTORIES') ? PLUGINS_DIRECTORIES : [GLPI_ROOT . '/marketplace', GLPI_ROOT . '/plugins'];
     $answer['marketplace_dir'] = defined('GLPI_MARKETPLACE_DIR') ? GLPI_MARKETPLACE_DIR : GLPI_ROOT . '/marketplace';
     $answer['marketplace_enable'] = defined('GLPI_MARKETPLACE_ENABLE') ? GLPI_MARKETPLACE_ENABLE : null;
@@ -279,12 +233,7 @@ try {
                 'state' => (int) $row['state'], 'files_version' => $found['version'] ?? null, 'base' => $found['base'] ?? null,
             ];
         }
-    }
-    glpiops_answer($answer);
-} catch (Throwable $e) {
-    glpiops_answer(['error' => 'exception', 'message' => get_class($e) . ': ' . $e->getMessage()]);
-}
-"""
+    }"""
 
 
 def read_program(glpi_path, config_dir, layout, refresh=None):
@@ -296,13 +245,8 @@ def read_program(glpi_path, config_dir, layout, refresh=None):
     again (``Plugin::checkPluginState``, what GLPI's plugin page and each web request do), so that a plugin
     whose files changed is marked "to update" before the console is asked to update it.
     """
-    return _PROGRAM % {
-        "root": _php_string(glpi_path),
-        "config_dir": _php_string(config_dir),
-        "layout": _php_string(layout),
-        "refresh": _php_string(refresh),
-        "marker": PROGRAM_MARKER,
-    }
+    return glpi_program("GLPI's plugins as GLPI's own Plugin class sees them (rows, files, where they are).",
+                        _PLUGINS_BODY % {"refresh": php_string(refresh)}, glpi_path, config_dir, layout, marker=PROGRAM_MARKER)
 
 
 def parse_program_output(stdout):
