@@ -227,7 +227,6 @@ _KEY_BODY = r"""    $glpiops_action = %(action)s;
     }"""
 
 
-
 def glpi_program(purpose, body, glpi_path, config_dir, layout, marker=RESULT_MARKER):
     """A PHP program that boots GLPI at ``glpi_path`` (``layout``: :data:`LEGACY` or :data:`KERNEL`) as its console
     does, runs ``body`` (PHP filling ``$answer``) and prints ``$answer`` as one JSON line after ``marker``.
