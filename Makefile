@@ -120,7 +120,9 @@ check-root:
 	  exit 1; fi
 	@tests/bin/ensure-system-packages.sh
 
-PYTEST_UNIT = -p no:cacheprovider --import-mode=importlib -q -rs tests/unit
+# One worker per CPU (pytest-xdist); each test file stays on one worker, in order: the stand-in replays are
+# sequences of calls on one recorded world.
+PYTEST_UNIT = -p no:cacheprovider --import-mode=importlib -q -rs -n auto --dist loadfile tests/unit
 
 test-units: venv $(SRC_TREE)/ansible_collections/glpiops/glpi
 	@echo "== unit tests (ansible-core $$($(VENV)/bin/python -c 'import ansible; print(ansible.__version__)')) =="
