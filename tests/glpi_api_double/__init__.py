@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 from ._computers import SEARCH_OPTIONS, cell, computer, computers
-from ._legacy import Exchange, LegacyAPIDouble, php_query
+from ._legacy import LegacyAPIDouble, php_query
+from ._served import Exchange
 from ._v2 import V2APIDouble, v2_record
 
 __all__ = ["Exchange", "LegacyAPIDouble", "SEARCH_OPTIONS", "V2APIDouble", "cell", "computer", "computers", "php_query",

@@ -21,45 +21,18 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import http.server
 import json
 import re
 import secrets
-import threading
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from ._computers import DATE_OPTIONS, SEARCH_OPTIONS, cell
+from ._served import ServedDouble
 
 DOC_URL = "http://localhost/glpi/api/"  # as the recorded GLPI names its documentation
 RIGHT_MISSING = "You don't have permission to perform this action."
 JSON = "application/json; charset=UTF-8"
 NOT_FOUND_PAGE = b"<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head><title>404 Not Found</title></head></html>\n"
-
-
-class Exchange:
-    """One recorded request and the status answered."""
-
-    def __init__(self, method, path, query, headers):
-        self.method, self.path, self.query, self.headers = method, path, query, headers
-        self.status = None
-        self.response_headers = {}
-        self.response_document = None
-
-    def header(self, name):
-        for key, value in self.headers:
-            if key.lower() == name.lower():
-                return value
-        return None
-
-    @property
-    def endpoint(self):
-        """What follows ``apirest.php/`` (``initSession``, ``search/Computer``...) or ``api.php`` (``/token``...)."""
-        if "apirest.php/" in self.path:
-            return self.path.split("apirest.php/", 1)[-1]
-        return self.path.split("/api.php", 1)[-1]
-
-    def __repr__(self):
-        return "<Exchange %s %s?%s -> %s>" % (self.method, self.path, self.query, self.status)
 
 
 class APIError(Exception):
@@ -145,8 +118,11 @@ def _relative_date(value, now):
     return datetime.datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S" if len(value) > 10 else "%Y-%m-%d")
 
 
-class LegacyAPIDouble:
+class LegacyAPIDouble(ServedDouble):
     """GLPI's legacy REST API over a list of computers (see the module docstring)."""
+
+    json_type = JSON
+    get_headers = {"Access-Control-Expose-Headers": "content-type, content-range, accept-range"}
 
     def __init__(self, computers=(), user_tokens=None, logins=None, app_token=None, enable_api=True,
                  allowed_ip=True, login_credentials=True, can_view_computers=True, max_range=1000,
@@ -164,38 +140,11 @@ class LegacyAPIDouble:
         self.root = root.rstrip("/")
         self.sessions = {}  # session token -> login
         self.killed = []
-        self._exchanges = []
-        self._lock = threading.Lock()
+        super().__init__(host)
         self._fail_searches = {}  # search number (1-based) -> (status, body)
         self._truncate_searches = {}
         self._after_searches = {}
         self._searches = 0
-        self._cache, self._cache_of, self._cache_len = {}, None, 0  # see forget()
-        handler = type("Handler", (_Handler,), {"double": self})
-        self._server = http.server.ThreadingHTTPServer((host, 0), handler)
-        self._server.daemon_threads = True
-        self._thread = None
-
-    # -- life cycle
-    def start(self):
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-    @property
-    def base_url(self):
-        host, port = self._server.server_address[:2]
-        return "http://%s:%d" % (host, port)
 
     @property
     def url(self):
@@ -218,20 +167,8 @@ class LegacyAPIDouble:
         with self._lock:
             self._after_searches[self._searches + number] = action
 
-    def requests_seen(self):
-        with self._lock:
-            return list(self._exchanges)
-
-    def reset(self):
-        with self._lock:
-            self._exchanges = []
-
-    def record(self, exchange):
-        with self._lock:
-            self._exchanges.append(exchange)
-
     # -- the API
-    def answer(self, exchange):
+    def answer(self, exchange, body=None):  # pylint: disable=unused-argument
         """``(status, headers, document)`` for one request."""
         try:
             return self._answer(exchange)
@@ -316,26 +253,6 @@ class LegacyAPIDouble:
             raise APIError(400, "ERROR", "range must be in format : [start-end] with integers")
         start, end = (int(part) for part in text.split("-"))
         return start, end
-
-    def _cached(self, key, build):
-        """``build()``, kept while ``self.computers`` is the same list of the same length (see ``forget``)."""
-        with self._lock:
-            if self._cache_of is not self.computers or self._cache_len != len(self.computers):
-                self._cache, self._cache_of, self._cache_len = {}, self.computers, len(self.computers)
-            if key in self._cache:
-                return self._cache[key]
-        value = build()
-        with self._lock:
-            self._cache[key] = value
-        return value
-
-    def forget(self):
-        """Drop the cached matches and orders: to call after changing, in place, a record a search filters or sorts on.
-
-        Each page is cut from the matching rows, sorted, that the first request of a search computed; appending to
-        or replacing ``computers`` starts afresh, and the cells of a page are always read from the records."""
-        with self._lock:
-            self._cache_of = None
 
     def _visible(self):
         def build():
@@ -459,42 +376,3 @@ class LegacyAPIDouble:
         if total > 0:
             headers["Content-Range"] = document["content-range"]
         return (200 if len(page) >= total else 206), headers, document
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "Apache"
-    sys_version = ""
-    double = None
-    # TCP_NODELAY, as Apache sets it: else the body, written after the headers, waits for the client's delayed ACK
-    # (40 ms a request on Linux) whenever it is shorter than a segment
-    disable_nagle_algorithm = True
-
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-        pass
-
-    def do_GET(self):
-        split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        exchange = Exchange(self.command, split.path, split.query, list(self.headers.items()))
-        exchange.client = self.client_address[0]
-        status, headers, document = self.double.answer(exchange)
-        exchange.status, exchange.response_headers, exchange.response_document = status, headers, document
-        self.double.record(exchange)
-        if isinstance(document, bytes):
-            body, content_type = document, "text/html; charset=iso-8859-1"
-        else:
-            body, content_type = json.dumps(document, separators=(",", ":")).encode("utf-8"), JSON
-        self.send_response(status)
-        if self.command == "GET":
-            headers = dict(headers, **{"Access-Control-Expose-Headers": "content-type, content-range, accept-range"})
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_POST = do_PUT = do_DELETE = do_GET

@@ -17,14 +17,13 @@ Every request is recorded.  Standard library only.
 
 from __future__ import annotations
 
-import http.server
 import json
 import secrets
-import threading
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from ._computers import ENTITIES
-from ._legacy import NOT_FOUND_PAGE, Exchange
+from ._legacy import NOT_FOUND_PAGE
+from ._served import ServedDouble
 from ._v2_rsql import RSQLError, compile_filter
 
 JSON = "application/json"
@@ -83,8 +82,10 @@ def _flat(record):
     return values
 
 
-class V2APIDouble:
+class V2APIDouble(ServedDouble):
     """GLPI 11's High-Level API over a list of computers (see the module docstring)."""
+
+    json_type = JSON
 
     def __init__(self, computers=(), clients=None, logins=None, enable_hlapi=True, can_view_computers=True,
                  scopes=("api",), host="127.0.0.1"):
@@ -95,33 +96,9 @@ class V2APIDouble:
         self.can_view_computers = can_view_computers
         self.scopes = tuple(scopes)
         self.tokens = {}  # access token -> username (None: a client_credentials token)
-        self._exchanges = []
-        self._lock = threading.Lock()
+        super().__init__(host)
         self._faults = {}  # listing number -> (status, body) or ("truncate", keep) or ("after", action)
         self._listings = 0
-        self._cache, self._cache_of, self._cache_len = {}, None, 0  # see forget()
-        handler = type("Handler", (_Handler,), {"double": self})
-        self._server = http.server.ThreadingHTTPServer((host, 0), handler)
-        self._server.daemon_threads = True
-
-    def start(self):
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-    @property
-    def base_url(self):
-        host, port = self._server.server_address[:2]
-        return "http://%s:%d" % (host, port)
 
     @property
     def url(self):
@@ -142,14 +119,6 @@ class V2APIDouble:
         """Call ``action(double)`` once the ``number``-th listing request from now was answered."""
         with self._lock:
             self._faults[self._listings + number] = ("after", action, None)
-
-    def requests_seen(self):
-        with self._lock:
-            return list(self._exchanges)
-
-    def record(self, exchange):
-        with self._lock:
-            self._exchanges.append(exchange)
 
     def answer(self, exchange, body):
         """``(status, headers, document)`` of one request."""
@@ -203,26 +172,6 @@ class V2APIDouble:
             self.tokens[token] = user
         return 200, {}, {"token_type": "Bearer", "expires_in": 3600, "access_token": token}
 
-    def _cached(self, key, build):
-        """``build()``, kept while ``self.computers`` is the same list of the same length (see ``forget``)."""
-        with self._lock:
-            if self._cache_of is not self.computers or self._cache_len != len(self.computers):
-                self._cache, self._cache_of, self._cache_len = {}, self.computers, len(self.computers)
-            if key in self._cache:
-                return self._cache[key]
-        value = build()
-        with self._lock:
-            self._cache[key] = value
-        return value
-
-    def forget(self):
-        """Drop the cached v2 records and listings: to call after changing a record of ``computers`` in place.
-
-        The records are built in v2's shape once per list of computers, and each filter and sort is applied once;
-        appending to or replacing ``computers`` starts afresh."""
-        with self._lock:
-            self._cache_of = None
-
     def _records(self, query, predicate, sort):
         """The records (v2's shape) matching the filter, in the order asked: computed once per filter and sort."""
         def build():
@@ -266,39 +215,3 @@ class V2APIDouble:
             fault[1](self)
         status = 206 if start + limit < total else 200
         return status, {"Content-Range": "%d-%d/%d" % (start, end, total)}, page
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "Apache"
-    sys_version = ""
-    double = None
-    # TCP_NODELAY, as Apache sets it: else the body, written after the headers, waits for the client's delayed ACK
-    # (40 ms a request on Linux) whenever it is shorter than a segment
-    disable_nagle_algorithm = True
-
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-        pass
-
-    def do_GET(self):
-        split = urlsplit(self.path)
-        length = min(int(self.headers.get("Content-Length") or 0), 1 << 20)
-        body = self.rfile.read(length) if length else b""
-        exchange = Exchange(self.command, split.path, split.query, list(self.headers.items()))
-        exchange.client = self.client_address[0]
-        status, headers, document = self.double.answer(exchange, body)
-        exchange.status, exchange.response_headers, exchange.response_document = status, headers, document
-        self.double.record(exchange)
-        if isinstance(document, bytes):
-            payload, content_type = document, "text/html; charset=iso-8859-1"
-        else:
-            payload, content_type = json.dumps(document, separators=(",", ":")).encode("utf-8"), JSON
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_POST = do_PUT = do_DELETE = do_GET
