@@ -139,7 +139,15 @@ class PluginHost:
             old = os.path.join(work, "previous")
             if os.path.lexists(target):
                 os.rename(target, old)
-            os.rename(plugin_dir, target)
+            try:
+                os.rename(plugin_dir, target)
+            except OSError:
+                if os.path.lexists(old):
+                    os.rename(old, target)  # the plugin as it was, never none
+                raise
+        except OSError as error:
+            raise GlpiNetworkError("cannot put src %s into %s: %s; the plugin's files are as they were"
+                                   % (src, target, error.strerror or error))
         finally:
             shutil.rmtree(work, ignore_errors=True)
 

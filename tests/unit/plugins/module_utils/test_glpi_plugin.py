@@ -94,3 +94,24 @@ def test_an_archive_unpacking_to_more_than_a_plugin_is_refused_before_anything_i
     with pytest.raises(GlpiNetworkError, match=r"would unpack to 2 entries and 1007 bytes, more than a plugin .*: refused"):
         extract(archive, str(dest))
     assert list(dest.iterdir()) == []
+
+
+def test_a_failed_replacement_leaves_the_old_plugin_in_place(tmp_path, monkeypatch):
+    marketplace = tmp_path / "marketplace"
+    (marketplace / "fields").mkdir(parents=True)
+    (marketplace / "fields" / "setup.php").write_text("<?php // 1.0\n")
+    archive = _tar(tmp_path / "fields.tar.gz", {"fields/setup.php": b"<?php // 2.0\n"})
+    host = object.__new__(_glpi_plugin.PluginHost)
+    host.answer = {"marketplace_dir": str(marketplace)}
+    real_rename = _glpi_plugin.os.rename
+
+    def rename(source, destination):
+        if source.endswith("/unpacked/fields"):
+            raise OSError(28, "No space left on device")
+        real_rename(source, destination)
+
+    monkeypatch.setattr(_glpi_plugin.os, "rename", rename)
+    with pytest.raises(GlpiNetworkError, match="No space left on device; the plugin's files are as they were"):
+        host.unpack("fields", archive)
+    assert (marketplace / "fields" / "setup.php").read_text() == "<?php // 1.0\n"
+    assert sorted(p.name for p in marketplace.iterdir()) == ["fields"]  # no work directory left behind
